@@ -1,0 +1,105 @@
+"""The embedded store: one DuckDB file holding positions, static, rejects, sources,
+events, vessels and sanctions lists.
+
+Writers append inside :meth:`Store.transaction` so a killed process never leaves a half
+batch visible. Tables are created from the Arrow schemas in :mod:`darkfleet.schema`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from darkfleet.errors import StoreError
+
+_DUCK_TYPES = {
+    pa.int8(): "TINYINT",
+    pa.int16(): "SMALLINT",
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.float32(): "REAL",
+    pa.float64(): "DOUBLE",
+    pa.string(): "VARCHAR",
+    pa.large_string(): "VARCHAR",
+    pa.bool_(): "BOOLEAN",
+    pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
+}
+
+
+def ddl(table: str, schema: pa.Schema) -> str:
+    """``CREATE TABLE IF NOT EXISTS`` for an Arrow schema."""
+    cols = []
+    for field in schema:
+        try:
+            cols.append(f'"{field.name}" {_DUCK_TYPES[field.type]}')
+        except KeyError as exc:
+            raise StoreError(f"no DuckDB type for column {field.name} ({field.type})") from exc
+    return f'CREATE TABLE IF NOT EXISTS "{table}" ({", ".join(cols)})'
+
+
+class Store:
+    """A DuckDB database file. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise StoreError("database does not exist: run 'darkfleet ingest' first", path=self.path)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con.execute("SET TimeZone = 'UTC'")
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open database: {exc}", path=self.path) from exc
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def ensure_table(self, name: str, schema: pa.Schema) -> None:
+        self.con.execute(ddl(name, schema))
+
+    def has_table(self, name: str) -> bool:
+        row = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchone()
+        return bool(row and row[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All writes inside commit together or not at all."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    def append(self, name: str, table: pa.Table) -> None:
+        """Append an Arrow table (columns in the table's schema order) to ``name``."""
+        if table.num_rows == 0:
+            return
+        self.con.register("_darkfleet_append", table)
+        try:
+            cols = ", ".join(f'"{c}"' for c in table.column_names)
+            self.con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM _darkfleet_append')
+        finally:
+            self.con.unregister("_darkfleet_append")
+
+    def replace(self, name: str, schema: pa.Schema, table: pa.Table) -> None:
+        """Replace the whole content of ``name`` (e.g. events after a full detect run)."""
+        self.ensure_table(name, schema)
+        self.con.execute(f'DELETE FROM "{name}"')
+        self.append(name, table)
+
+    def arrow(self, sql: str, params: list | None = None) -> pa.Table:
+        return self.con.sql(sql, params=params or None).to_arrow_table()
