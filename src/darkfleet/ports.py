@@ -1,0 +1,100 @@
+"""Port and anchorage reference points: where vessels legitimately stop.
+
+The default set is the UN/LOCODE port list shipped inside the ``searoute`` package
+(installed from PyPI, so it is there on a fresh clone). Richer sets — the NGA World Port
+Index (Pub. 150) and Global Fishing Watch's named anchorages — load from files the user
+points at (``load_ports(extra=[...])``).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+
+from darkfleet.errors import InputError
+
+PORT_COLUMNS = {
+    "port_id": pl.String,
+    "name": pl.String,
+    "country": pl.String,
+    "lat": pl.Float64,
+    "lon": pl.Float64,
+    "kind": pl.String,  # "port" or "anchorage"
+    "source": pl.String,
+}
+
+
+@lru_cache(maxsize=1)
+def searoute_ports() -> pl.DataFrame:
+    """The ~3,900 UN/LOCODE ports that ship with the searoute package."""
+    data = json.loads(resources.files("searoute").joinpath("data/ports.geojson").read_text())
+    rows = [
+        {
+            "port_id": f["properties"].get("port"),
+            "name": f["properties"].get("name"),
+            "country": f["properties"].get("cty"),
+            "lon": float(f["geometry"]["coordinates"][0]),
+            "lat": float(f["geometry"]["coordinates"][1]),
+        }
+        for f in data["features"]
+    ]
+    return _finish(pl.DataFrame(rows), kind="port", source="searoute")
+
+
+def read_port_file(path: str | Path) -> pl.DataFrame:
+    """Read an NGA World Port Index CSV, a GFW anchorages CSV or a port GeoJSON."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("port reference file not found", path=path)
+    if path.suffix.lower() in {".geojson", ".json"}:
+        feats = json.loads(path.read_text())["features"]
+        frame = pl.DataFrame(
+            {
+                "port_id": [str(f["properties"].get("port", "")) for f in feats],
+                "name": [f["properties"].get("name") for f in feats],
+                "country": [f["properties"].get("cty") for f in feats],
+                "lon": [float(f["geometry"]["coordinates"][0]) for f in feats],
+                "lat": [float(f["geometry"]["coordinates"][1]) for f in feats],
+            }
+        )
+        return _finish(frame, kind="port", source=path.name)
+    raw = pl.read_csv(path, infer_schema_length=0)
+    cols = set(raw.columns)
+    if {"s2id", "latitude", "longitude", "label"} <= cols:
+        frame = raw.select(
+            pl.col("s2id").alias("port_id"),
+            pl.col("label").alias("name"),
+            pl.col("iso3").alias("country"),
+            pl.col("latitude").str.strip_chars().cast(pl.Float64, strict=False).alias("lat"),
+            pl.col("longitude").str.strip_chars().cast(pl.Float64, strict=False).alias("lon"),
+        )
+        return _finish(frame, kind="anchorage", source=path.name)
+    if {"Latitude", "Longitude", "Main Port Name"} <= cols:
+        frame = raw.select(
+            pl.col("World Port Index Number").alias("port_id"),
+            pl.col("Main Port Name").alias("name"),
+            pl.col("Country Code").alias("country"),
+            pl.col("Latitude").str.strip_chars().cast(pl.Float64, strict=False).alias("lat"),
+            pl.col("Longitude").str.strip_chars().cast(pl.Float64, strict=False).alias("lon"),
+        )
+        return _finish(frame, kind="port", source=path.name)
+    raise InputError(
+        "unknown port file layout (expected NGA World Port Index CSV, GFW anchorages CSV or GeoJSON)",
+        path=path,
+    )
+
+
+def load_ports(extra: list[str | Path] | None = None) -> pl.DataFrame:
+    """The packaged ports plus any extra reference files, as one frame."""
+    frames = [searoute_ports()] + [read_port_file(p) for p in extra or []]
+    return pl.concat(frames, how="vertical").filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
+
+
+def _finish(frame: pl.DataFrame, kind: str, source: str) -> pl.DataFrame:
+    return frame.with_columns(pl.lit(kind).alias("kind"), pl.lit(source).alias("source")).select(
+        [pl.col(c).cast(t) for c, t in PORT_COLUMNS.items()]
+    )
