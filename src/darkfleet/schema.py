@@ -138,3 +138,17 @@ VESSELS = pa.schema(
         pa.field("sanctions", pa.string()),  # JSON list of matches
     ]
 )
+
+SEGMENTS = pa.schema(
+    [
+        pa.field("segment_id", pa.int64(), nullable=False),
+        pa.field("mmsi", pa.int64(), nullable=False),
+        pa.field("start_utc", UTC_TS),
+        pa.field("end_utc", UTC_TS),
+        pa.field("n_points", pa.int64()),
+        pa.field("start_lat", pa.float64()),
+        pa.field("start_lon", pa.float64()),
+        pa.field("end_lat", pa.float64()),
+        pa.field("end_lon", pa.float64()),
+    ]
+)

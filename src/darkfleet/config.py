@@ -1,0 +1,257 @@
+"""Typed detection settings: one frozen dataclass per stage, each default documented with its source.
+
+A TOML file overrides any of them, one table per stage::
+
+    [encounter]
+    max_distance_m = 200
+    [loitering]
+    min_duration_h = 6
+
+Unknown tables or keys and impossible values (negative distances, zero durations) raise
+:class:`~darkfleet.errors.ConfigError` naming the offending key. ``docs/detection.md`` is
+generated from these docstrings and field comments (:func:`describe`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from darkfleet.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class SegmentConfig:
+    """Segmentation: split each MMSI's reports into physically possible tracks (GFW segmenter)."""
+
+    name = "segment"
+    max_speed_kn: float = 30.0  # implied speed that opens a new segment (GFW gpsdio-segment)
+    max_open_segments: int = 4  # parallel tracks kept per MMSI (shared MMSIs)
+    min_dt_s: float = 60.0  # implied speeds use at least this time step, so GPS jitter is not speed
+
+
+@dataclass(frozen=True)
+class ResampleConfig:
+    """Resampling of each segment to a regular time grid for the spatial stages."""
+
+    name = "resample"
+    step_min: int = 10  # grid step (GFW encounters use 10 minutes)
+    max_interp_gap_h: float = 1.0  # interpolate only across silences shorter than this
+
+
+@dataclass(frozen=True)
+class PortConfig:
+    """Port and anchorage reference used for in-port flags (darkfleet.ports.load_ports)."""
+
+    name = "ports"
+    in_port_radius_m: float = 10_000.0  # GFW: events within 10 km of an anchorage are in port
+    extra_files: tuple[str, ...] = ()  # extra WPI / GFW anchorage files to load
+
+
+@dataclass(frozen=True)
+class EncounterConfig:
+    """Encounter: two vessels close and slow together (Miller et al. 2018, Front. Mar. Sci.)."""
+
+    name = "encounter"
+    max_distance_m: float = 500.0  # GFW encounters: within 500 m
+    min_duration_h: float = 2.0  # GFW encounters: for at least 2 h
+    max_median_speed_kn: float = 2.0  # GFW encounters: both median speeds below 2 kn
+    merge_gap_h: float = 4.0  # GFW: runs of the same pair less than 4 h apart are one encounter
+    max_heading_diff_deg: float | None = None  # tanker_sts: headings parallel/opposite within this
+
+
+@dataclass(frozen=True)
+class LoiteringConfig:
+    """Loitering: a vessel slow for hours away from ports (GFW loitering events)."""
+
+    name = "loitering"
+    max_speed_kn: float = 2.0  # GFW loitering: average speed below 2 kn
+    min_duration_h: float = 4.0  # GFW carrier loitering: at least 4 h
+
+
+@dataclass(frozen=True)
+class GapConfig:
+    """AIS gaps and likely disabling (Welch et al. 2022, Science Advances)."""
+
+    name = "gap"
+    min_gap_h: float = 6.0  # every silence of at least 6 h is reported
+    disabling_min_h: float = 12.0  # Welch et al. 2022: disabling candidates are >= 12 h
+    reception_cell_deg: float = 0.25  # cell in which other vessels' reports prove reception
+    min_reception_fraction: float = 0.5  # share of gap hours with others heard along the path
+
+
+@dataclass(frozen=True)
+class DarkStsConfig:
+    """Dark ship-to-ship transfer: a gap that hides a meeting with a slow or dark partner."""
+
+    name = "dark_sts"
+    min_alongside_h: float = 2.0  # same 2 h as visible encounters
+    max_speed_kn: float = 16.0  # laden tanker service speed (class maximum used for reachability)
+    min_gap_h: float = 6.0  # only gaps at least this long can hide a transfer
+
+
+@dataclass(frozen=True)
+class SpoofingConfig:
+    """Position spoofing and manipulation."""
+
+    name = "spoofing"
+    max_jump_points: int = 3  # a segment this short beside a longer one is a position jump
+    min_shared_points: int = 10  # two parallel segments this long mean a shared MMSI
+    min_shared_overlap_h: float = 1.0  # ... overlapping in time at least this long
+    circle_window_h: float = 2.0  # window in which a full turn is looked for
+    circle_min_turn_deg: float = 330.0  # net turning within the window that makes a circle
+    circle_min_speed_kn: float = 3.0  # slower vessels swing at anchor; not a circle
+    no_fix_merge_h: float = 1.0  # no-fix reports closer than this form one episode
+
+
+@dataclass(frozen=True)
+class IdentityConfig:
+    """Identity changes in static reports (name, call sign, IMO, type, MMSI, flag)."""
+
+    name = "identity_change"
+    fields: tuple[str, ...] = ("name", "callsign", "imo", "ship_type")
+    check_imo: bool = True  # flag IMOs with an invalid check digit
+
+
+@dataclass(frozen=True)
+class DraughtConfig:
+    """Draught changes outside port (cargo loaded or discharged at sea)."""
+
+    name = "draught_change"
+    min_change_m: float = 1.0  # smallest change that counts
+    vlcc_min_change_m: float = 3.0  # VLCCs report coarse draughts: larger change required
+    vlcc_min_length_m: float = 300.0  # VLCC length (~330 m)
+    across_gap_h: float = 6.0  # a change spanning a silence this long is flagged across_gap
+
+
+@dataclass(frozen=True)
+class PortVisitConfig:
+    """Port visits with hysteresis (GFW port visits: enter 3 km, leave 4 km)."""
+
+    name = "port_visit"
+    entry_radius_m: float = 3_000.0
+    exit_radius_m: float = 4_000.0
+
+
+@dataclass(frozen=True)
+class DetectConfig:
+    """All stages' settings."""
+
+    segment: SegmentConfig = field(default_factory=SegmentConfig)
+    resample: ResampleConfig = field(default_factory=ResampleConfig)
+    ports: PortConfig = field(default_factory=PortConfig)
+    encounter: EncounterConfig = field(default_factory=EncounterConfig)
+    loitering: LoiteringConfig = field(default_factory=LoiteringConfig)
+    gap: GapConfig = field(default_factory=GapConfig)
+    dark_sts: DarkStsConfig = field(default_factory=DarkStsConfig)
+    spoofing: SpoofingConfig = field(default_factory=SpoofingConfig)
+    identity_change: IdentityConfig = field(default_factory=IdentityConfig)
+    draught_change: DraughtConfig = field(default_factory=DraughtConfig)
+    port_visit: PortVisitConfig = field(default_factory=PortVisitConfig)
+
+    def digest(self) -> str:
+        """Short hash of every setting: part of each event id, so ids change with the config."""
+        text = json.dumps(dataclasses.asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+PRESETS: dict[str, dict[str, dict[str, Any]]] = {
+    "default": {},
+    # Stricter tanker ship-to-ship transfer: alongside (<= 200 m), nearly stopped, hulls parallel.
+    "tanker_sts": {"encounter": {"max_distance_m": 200.0, "max_median_speed_kn": 1.0, "max_heading_diff_deg": 30.0}},
+}
+
+_NON_NEGATIVE_SUFFIXES = ("_m", "_kn", "_h", "_deg", "_s", "_min", "_points", "_segments", "_fraction")
+
+
+def _check(section: str, key: str, value: Any, expected: Any) -> Any:
+    where = f"{section}.{key}"
+    if isinstance(expected, tuple):
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"{where} must be a list", key=where)
+        return tuple(value)
+    if isinstance(expected, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false", key=where)
+        return value
+    if value is None and expected is None:
+        return None
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise ConfigError(f"{where} must be a number, got {value!r}", key=where)
+    if key.endswith(_NON_NEGATIVE_SUFFIXES) and value < 0:
+        raise ConfigError(f"{where} cannot be negative ({value})", key=where)
+    if key.endswith(("_h", "_min", "_radius_m")) and value == 0 and not key.endswith("merge_gap_h"):
+        raise ConfigError(f"{where} must be positive", key=where)
+    if key.endswith("_fraction") and value > 1:
+        raise ConfigError(f"{where} must be between 0 and 1 ({value})", key=where)
+    return int(value) if isinstance(expected, int) and not isinstance(expected, bool) else float(value)
+
+
+def apply_overrides(config: DetectConfig, overrides: dict[str, Any], origin: str = "config") -> DetectConfig:
+    """A copy of ``config`` with ``{section: {key: value}}`` applied, validated."""
+    sections = {f.name: getattr(config, f.name) for f in fields(config)}
+    updated = {}
+    for section, values in overrides.items():
+        if section not in sections:
+            raise ConfigError(f"unknown section [{section}] (known: {', '.join(sections)})", key=section, path=origin)
+        if not isinstance(values, dict):
+            raise ConfigError(f"[{section}] must be a table", key=section, path=origin)
+        current = sections[section]
+        known = {f.name: getattr(current, f.name) for f in fields(current)}
+        changes = {}
+        for key, value in values.items():
+            if key not in known:
+                raise ConfigError(
+                    f"unknown key {section}.{key} (known: {', '.join(known)})", key=f"{section}.{key}", path=origin
+                )
+            default = getattr(type(current)(), key)
+            changes[key] = _check(section, key, value, default if default is not None else 0.0)
+        updated[section] = replace(current, **changes)
+    result = replace(config, **updated)
+    _check_consistency(result)
+    return result
+
+
+def _check_consistency(config: DetectConfig) -> None:
+    if config.port_visit.exit_radius_m < config.port_visit.entry_radius_m:
+        raise ConfigError("port_visit.exit_radius_m must be >= entry_radius_m", key="port_visit.exit_radius_m")
+    if config.segment.max_open_segments < 1:
+        raise ConfigError("segment.max_open_segments must be at least 1", key="segment.max_open_segments")
+
+
+def load_config(path: str | Path | None = None, preset: str = "default") -> DetectConfig:
+    """Defaults, then the named preset, then the TOML file at ``path`` (if any)."""
+    if preset not in PRESETS:
+        raise ConfigError(f"unknown preset {preset!r} (known: {', '.join(PRESETS)})", key="preset")
+    config = apply_overrides(DetectConfig(), PRESETS[preset], origin=f"preset {preset}")
+    if path is None:
+        return config
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError("config file not found", path=path) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"invalid TOML: {exc}", path=path) from exc
+    return apply_overrides(config, data, origin=str(path))
+
+
+def describe() -> list[dict[str, Any]]:
+    """Every stage with its docstring and settings (name, default): the source of docs/detection.md."""
+    out = []
+    for section in fields(DetectConfig):
+        cls = section.default_factory  # type: ignore[misc]
+        instance = cls()
+        out.append(
+            {
+                "section": section.name,
+                "doc": (cls.__doc__ or "").strip(),
+                "settings": [{"key": f.name, "default": getattr(instance, f.name)} for f in fields(instance)],
+            }
+        )
+    return out

@@ -1,0 +1,61 @@
+"""Turning a detector's frame into rows of ``schema.EVENTS``: stable ids and JSON evidence."""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+
+from darkfleet import schema
+
+EVENT_COLUMNS = ["mmsi", "other_mmsi", "start_utc", "end_utc", "lat", "lon", "confidence", "in_port"]
+
+
+def empty_events() -> pl.DataFrame:
+    return pl.from_arrow(schema.EVENTS.empty_table())  # type: ignore[return-value]
+
+
+def details_expr(**evidence: pl.Expr | str | float | int | bool | None) -> pl.Expr:
+    """A JSON object per row built from expressions and constants (the rule and thresholds)."""
+    parts = []
+    for key, value in evidence.items():
+        expr = value if isinstance(value, pl.Expr) else pl.lit(value)
+        parts.append(expr.alias(key))
+    return pl.struct(parts).struct.json_encode().alias("details")
+
+
+def event_ids(frame: pl.DataFrame, event_type: str, digest: str) -> list[str]:
+    """Hash of (type, vessel, partner, start, config digest, details kind): same input and config,
+    same id. One hash per event, not per position, so a Python comprehension is fine here."""
+    keys = frame.select(
+        pl.concat_str(
+            [
+                pl.lit(event_type),
+                pl.col("mmsi").cast(pl.String),
+                pl.col("other_mmsi").cast(pl.String).fill_null("-"),
+                pl.col("start_utc").dt.epoch("us").cast(pl.String).fill_null("-"),
+                pl.lit(digest),
+                pl.col("details").str.json_path_match("$.kind").fill_null("")
+                + pl.col("details").str.json_path_match("$.field").fill_null(""),
+            ],
+            separator="|",
+        )
+    ).to_series()
+    return [f"{event_type[:3]}-{hashlib.sha1(k.encode()).hexdigest()[:16]}" for k in keys]
+
+
+def finish_events(frame: pl.DataFrame, event_type: str, digest: str) -> pl.DataFrame:
+    """Conform a detector's frame (EVENT_COLUMNS + details) to ``schema.EVENTS``."""
+    if frame.height == 0:
+        return empty_events()
+    frame = frame.with_columns(
+        *(pl.lit(None).alias(c) for c in EVENT_COLUMNS + ["details"] if c not in frame.columns)
+    )
+    frame = frame.with_columns(
+        pl.lit(event_type).alias("event_type"),
+        pl.col("confidence").cast(pl.Float64).clip(0.0, 1.0),
+        pl.col("in_port").cast(pl.Boolean).fill_null(False),
+    )
+    frame = frame.with_columns(pl.Series("event_id", event_ids(frame, event_type, digest), dtype=pl.String))
+    out = frame.select([f.name for f in schema.EVENTS]).sort(["start_utc", "mmsi", "event_id"])
+    return pl.from_arrow(schema.conform(out.to_arrow(), schema.EVENTS))  # type: ignore[return-value]

@@ -1,0 +1,153 @@
+"""The detection pipeline: clean -> segment -> resample -> every detector, each stage timed.
+
+Stages run through an :class:`~darkfleet.engine.base.Engine` (per-vessel stages with
+``map_groups``, the spatial pair search with ``map_cells``); the detectors themselves are
+pure functions of frames and never see the engine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+
+from darkfleet import schema
+from darkfleet.clean.prepare import prepare_positions, prepare_static
+from darkfleet.clean.resample import resample_segments
+from darkfleet.clean.segment import segment_positions, segment_table
+from darkfleet.config import DetectConfig
+from darkfleet.detect.encounter import close_pairs, detect_encounters
+from darkfleet.detect.events import empty_events
+from darkfleet.detect.gap import detect_gaps
+from darkfleet.detect.loitering import detect_loitering
+from darkfleet.detect.port_visit import detect_port_visits
+from darkfleet.detect.ports_index import PortIndex
+from darkfleet.detect.stages import DETECTORS, StageInputs
+from darkfleet.engine.base import Engine
+
+PAIR_PARTITION_DEG = 1.0  # coarse cells an engine may partition the pair search by
+
+
+@dataclass
+class DetectResult:
+    events: pl.DataFrame  # schema.EVENTS
+    segments: pl.DataFrame  # schema.SEGMENTS
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def events_table(self) -> pa.Table:
+        return schema.conform(self.events.to_arrow(), schema.EVENTS)
+
+
+@dataclass
+class _Timer:
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings_s[name] = round(self.timings_s.get(name, 0.0) + time.perf_counter() - start, 4)
+
+
+def _default_engine() -> Engine:
+    from darkfleet.engine.embedded import EmbeddedEngine  # the pipeline's default, not a detector's
+
+    return EmbeddedEngine()
+
+
+def annotate_ports(grid: pl.DataFrame, ports: PortIndex, radius_m: float) -> pl.DataFrame:
+    """Add ``near_port``: within ``radius_m`` of a port or anchorage point."""
+    dist = ports.distance_m(grid["lat"].to_numpy(), grid["lon"].to_numpy(), radius_m)
+    return grid.with_columns(pl.Series("near_port", dist <= radius_m, dtype=pl.Boolean))
+
+
+def run_detection(
+    positions: pa.Table | pl.DataFrame,
+    static: pa.Table | pl.DataFrame | None = None,
+    config: DetectConfig | None = None,
+    engine: Engine | None = None,
+    ports: PortIndex | None = None,
+    only: set[str] | None = None,
+) -> DetectResult:
+    """Every detector over one batch of positions (and static reports) that fits in memory."""
+    config = config or DetectConfig()
+    engine = engine or _default_engine()
+    ports = ports or PortIndex.default(config.ports.extra_files)
+    digest = config.digest()
+    timer = _Timer()
+    started = time.perf_counter()
+    with timer.stage("clean"):
+        clean, no_fix, counts = prepare_positions(positions)
+        static_frame = prepare_static(static if static is not None else schema.STATIC.empty_table())
+    with timer.stage("segment"):
+        points = engine.map_groups(clean, "mmsi", lambda f: segment_positions(f, config.segment))
+        segments = segment_table(points)
+        kept = segments.filter(pl.col("n_points") > config.spoofing.max_jump_points)["segment_id"]
+        main = points.filter(pl.col("segment_id").is_in(kept.implode()))
+    with timer.stage("resample"):
+        grid = engine.map_groups(main, "segment_id", lambda f: resample_segments(f, config.resample))
+        grid = annotate_ports(grid, ports, config.ports.in_port_radius_m)
+    step = config.resample.step_min
+    radius = config.ports.in_port_radius_m
+    frames: dict[str, pl.DataFrame] = {}
+    with timer.stage("gap"):
+        frames["gap"] = detect_gaps(clean, config.gap, ports, radius, digest)
+    with timer.stage("port_visit"):
+        frames["port_visit"] = detect_port_visits(main, config.port_visit, ports, digest)
+    with timer.stage("loitering"):
+        frames["loitering"] = detect_loitering(grid, config.loitering, ports, step, digest)
+    with timer.stage("encounter"):
+        pairs = engine.map_cells(
+            grid.with_columns(
+                (pl.col("lat") / PAIR_PARTITION_DEG).floor().cast(pl.Int64).alias("cell_y"),
+                (pl.col("lon") / PAIR_PARTITION_DEG).floor().cast(pl.Int64).alias("cell_x"),
+            ),
+            ["cell_y", "cell_x"],
+            _pair_fn(config.encounter.max_distance_m),
+            halo=1,
+        )
+        frames["encounter"] = detect_encounters(grid, config.encounter, ports, radius, step, digest, pairs=pairs)
+    inputs = StageInputs(
+        clean=clean, no_fix=no_fix, points=points, main=main, segments=segments, grid=grid, static=static_frame,
+        events=frames, ports=ports, config=config, digest=digest,
+    )
+    for name, detector in DETECTORS.items():
+        if only is not None and name not in only:
+            continue
+        with timer.stage(name):
+            frames[name] = detector(inputs)
+    events = pl.concat([f for f in frames.values() if f.height] or [empty_events()])
+    if only is not None:
+        events = events.filter(pl.col("event_type").is_in(sorted(only)))
+    events = events.sort("start_utc", "event_type", "mmsi", "event_id")
+    elapsed = time.perf_counter() - started
+    summary = {
+        "events": {t.value: int((events["event_type"] == t.value).sum()) for t in schema.EventType},
+        "input": {**counts.to_json(), "static_rows": static_frame.height},
+        "segments": segments.height,
+        "grid_points": grid.height,
+        "timings_s": {**timer.timings_s, "total": round(elapsed, 4)},
+        "positions_per_s": round(counts.input_rows / elapsed) if elapsed > 0 else None,
+        "config_digest": digest,
+        "engine": engine.name,
+    }
+    return DetectResult(events=events, segments=segments, summary=summary)
+
+
+def _pair_fn(max_distance_m: float) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    def fn(frame: pl.DataFrame) -> pl.DataFrame:
+        pairs = close_pairs(frame, max_distance_m)
+        # each pair is owned by the coarse cell of its midpoint, so halo copies are dropped once
+        return pairs.with_columns(
+            (pl.col("lat") / PAIR_PARTITION_DEG).floor().cast(pl.Int64).alias("cell_y"),
+            (pl.col("lon") / PAIR_PARTITION_DEG).floor().cast(pl.Int64).alias("cell_x"),
+        )
+
+    return fn

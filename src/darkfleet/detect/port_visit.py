@@ -1,0 +1,74 @@
+"""Port visits with hysteresis, as in Global Fishing Watch's port-visit events.
+
+A vessel enters when it comes within ``entry_radius_m`` (3 km) of a port or anchorage
+point and leaves when it gets farther than ``exit_radius_m`` (4 km) from every one; the
+band between the two radii keeps the current state, so a vessel swinging at the boundary
+does not produce a burst of visits.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from darkfleet.config import PortVisitConfig
+from darkfleet.detect.events import details_expr, finish_events
+from darkfleet.detect.ports_index import PortIndex
+
+
+def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: PortIndex, digest: str = "") -> pl.DataFrame:
+    """Port-visit events (``schema.EVENTS``) from positions sorted by mmsi then time."""
+    dist, idx = ports.nearest(positions["lat"].to_numpy(), positions["lon"].to_numpy(), config.exit_radius_m)
+    inside = (
+        pl.when(pl.col("_dist") <= config.entry_radius_m).then(True).when(pl.col("_dist") > config.exit_radius_m).then(False)
+    )
+    pts = (
+        positions.select("mmsi", "timestamp_utc", "lat", "lon")
+        .with_columns(pl.Series("_dist", dist), pl.Series("_port", idx))
+        .with_columns(inside.alias("_in"))
+        # inside the 3-4 km band the previous state holds
+        .with_columns(pl.col("_in").forward_fill().over("mmsi").fill_null(False))
+    )
+    brk = ((pl.col("mmsi") != pl.col("mmsi").shift(1)) | (pl.col("_in") != pl.col("_in").shift(1))).fill_null(True)
+    pts = pts.with_columns(
+        brk.cum_sum().alias("_run"),
+        pl.col("timestamp_utc").shift(-1).alias("_next_t"),
+        (pl.col("mmsi") == pl.col("mmsi").shift(-1)).fill_null(False).alias("_next_same"),
+    )
+    visits = (
+        pts.filter(pl.col("_in"))
+        .group_by("_run")
+        .agg(
+            pl.col("mmsi").first(),
+            pl.col("timestamp_utc").first().alias("start_utc"),
+            # the visit ends at the first report beyond the exit radius, or the last report seen
+            pl.when(pl.col("_next_same").last()).then(pl.col("_next_t").last()).otherwise(pl.col("timestamp_utc").last()).alias("end_utc"),
+            pl.col("_port").filter(pl.col("_port") >= 0).first().alias("_port"),
+            pl.col("_dist").min().alias("min_distance_m"),
+            pl.len().alias("n_reports"),
+            pl.col("_next_same").last().alias("exited"),
+        )
+        .sort("_run")
+    )
+    port_rows = ports.ports.with_row_index("_port").select(
+        pl.col("_port").cast(pl.Int64), pl.col("name").alias("port_name"), pl.col("port_id"),
+        pl.col("lat"), pl.col("lon"),
+    )
+    visits = visits.with_columns(pl.col("_port").cast(pl.Int64)).join(port_rows, on="_port", how="left")
+    events = visits.select(
+        "mmsi",
+        "start_utc",
+        "end_utc",
+        "lat",
+        "lon",
+        pl.lit(1.0).alias("confidence"),
+        pl.lit(True).alias("in_port"),
+        details_expr(
+            rule=f"enter within {config.entry_radius_m} m, leave beyond {config.exit_radius_m} m",
+            port_name=pl.col("port_name"),
+            port_id=pl.col("port_id"),
+            min_distance_m=pl.col("min_distance_m").round(1),
+            n_reports=pl.col("n_reports"),
+            exited=pl.col("exited"),
+        ),
+    )
+    return finish_events(events, "port_visit", digest)

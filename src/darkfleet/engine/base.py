@@ -1,0 +1,42 @@
+"""The small interface every detection stage runs through.
+
+Stages are pure functions of Polars frames. The engine decides how the data is partitioned
+and where the function runs, under two data-parallel contracts:
+
+* :meth:`Engine.map_groups`: ``fn`` receives frames that each hold *complete* groups of the
+  ``by`` columns (e.g. every report of an MMSI) and must not rely on seeing anything else.
+* :meth:`Engine.map_cells`: ``fn`` receives frames that each hold every row of a block of
+  space cells plus a halo of ``halo`` neighbouring cells, so pairs closer than a cell are
+  never split. ``fn`` returns rows carrying the same ``cell_cols`` naming the cell that owns
+  each result; an engine that partitions keeps only results owned by a partition's core.
+
+The embedded engine runs everything in-process; a distributed engine (e.g. Dask) can
+implement the same three methods without any stage changing.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+
+import polars as pl
+
+FrameFn = Callable[[pl.DataFrame], pl.DataFrame]
+
+
+class Engine(ABC):
+    """Runs stage functions over partitions of a frame."""
+
+    name: str = "abstract"
+
+    @abstractmethod
+    def map_groups(self, frame: pl.DataFrame, by: str | Sequence[str], fn: FrameFn) -> pl.DataFrame:
+        """Apply ``fn`` to partitions holding complete groups of ``by``; concatenate the results."""
+
+    @abstractmethod
+    def map_cells(self, frame: pl.DataFrame, cell_cols: Sequence[str], fn: FrameFn, halo: int = 1) -> pl.DataFrame:
+        """Apply ``fn`` to blocks of space cells with a halo of neighbour cells; keep core-owned results."""
+
+    @abstractmethod
+    def collect(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+        """Materialise a (possibly lazy or remote) frame locally."""
