@@ -9,6 +9,8 @@ dest=src/darkfleet/report/assets/vendor
 mkdir -p "$dest"
 nm=web/node_modules
 cp "$nm/leaflet/dist/leaflet.js" "$nm/leaflet/dist/leaflet.css" "$dest/"
+# the source map is not shipped, so its reference would only produce a failed request
+sed -i '/sourceMappingURL=/d' "$dest/leaflet.js"
 cp "$nm/leaflet/LICENSE" "$dest/LICENSE-leaflet.txt"
 cp "$nm/topojson-client/dist/topojson-client.min.js" "$dest/"
 cp "$nm/topojson-client/LICENSE" "$dest/LICENSE-topojson-client.txt"

@@ -29,6 +29,10 @@ def _register() -> None:
     for command in (ingest, info):
         cli.add_command(command)
 
+    from darkfleet.report.cli import report
+
+    cli.add_command(report)
+
 
 _register()
 
