@@ -1,0 +1,148 @@
+"""Streaming readers for tabular sources: CSV (NOAA, DMA, generic) and Parquet.
+
+CSV is parsed by Arrow's streaming reader into string columns (bounded memory: one
+block of ``_BLOCK_BYTES`` at a time) and converted by :mod:`darkfleet.ingest.tabular`.
+Arrow runs single-threaded here on purpose: only then does it report the line number of
+a malformed row, which we need to keep every row's ``line_no`` exact; the prefetch thread
+overlaps parsing with conversion instead.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from darkfleet import schema
+from darkfleet.errors import InputError
+from darkfleet.ingest.batch import Batch, ReadOptions, Source
+from darkfleet.ingest.formats import COLUMNS_HINT, TableLayout, csv_header, map_columns
+from darkfleet.ingest.prefetch import prefetch
+from darkfleet.ingest.sources import head_bytes
+from darkfleet.ingest.tabular import parse_rows
+
+_BLOCK_BYTES = 32 << 20
+
+
+class _MalformedRows:
+    """Collects rows Arrow cannot split into the header's columns (called from Arrow)."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, str]] = []
+
+    def __call__(self, row: pacsv.InvalidRow) -> str:
+        self.rows.append((row.number, row.text))
+        return "skip"
+
+    def take_before(self, line_no: int) -> list[tuple[int, str]]:
+        taken = [r for r in self.rows if r[0] < line_no]
+        self.rows = [r for r in self.rows if r[0] >= line_no]
+        return taken
+
+
+def _line_numbers(first: int, count: int, malformed: list[tuple[int, str]]) -> np.ndarray:
+    """File line numbers of ``count`` good rows starting at line ``first``, around malformed lines."""
+    skipped = np.array(sorted(n for n, _ in malformed if n >= first), dtype=np.int64)
+    candidates = np.arange(first, first + count + len(skipped), dtype=np.int64)
+    return np.setdiff1d(candidates, skipped, assume_unique=True)[:count]
+
+
+def _malformed_batch(rows: list[tuple[int, str]], source_id: int) -> Batch:
+    """Blank lines are skipped by rule; other malformed lines are rejected."""
+    batch = Batch.empty()
+    blank = [r for r in rows if not r[1].strip()]
+    broken = [r for r in rows if r[1].strip()]
+    batch.counts.lines_read = len(rows)
+    if blank:
+        batch.counts.skipped["blank_line"] = len(blank)
+    if broken:
+        batch.counts.rejected["wrong_column_count"] = len(broken)
+        batch.rejects = pa.table({
+            "source_id": pa.array([source_id] * len(broken), pa.int32()),
+            "line_no": pa.array([n for n, _ in broken], pa.int64()),
+            "reason": pa.array(["wrong_column_count"] * len(broken)),
+            "raw": pa.array([t[: schema.RAW_CAP] for _, t in broken]),
+        }, schema=schema.REJECTS)
+    return batch
+
+
+def merge(batches: list[Batch]) -> Batch:
+    """One batch holding all of ``batches`` (counts added)."""
+    merged = Batch.empty()
+    for part in batches:
+        merged.counts.add(part.counts)
+    merged.positions = pa.concat_tables([merged.positions, *[b.positions for b in batches]])
+    merged.static = pa.concat_tables([merged.static, *[b.static for b in batches]])
+    merged.rejects = pa.concat_tables([merged.rejects, *[b.rejects for b in batches]])
+    return merged
+
+
+def read_csv(source: Source, layout: TableLayout, options: ReadOptions) -> Iterator[Batch]:
+    """Stream a CSV source as canonical batches; the header line counts as skipped."""
+    header = csv_header(head_bytes(source))
+    if len(set(header)) != len(header):
+        raise InputError(f"CSV header repeats a column name ({header}): rename the columns", path=source.name)
+    malformed = _MalformedRows()
+    stream = source.open()
+    try:
+        reader = pacsv.open_csv(
+            stream,
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=_BLOCK_BYTES, encoding="utf8"),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=malformed, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
+                                                 strings_can_be_null=True, quoted_strings_can_be_null=True),
+        )
+    except (pa.ArrowInvalid, OSError) as exc:
+        stream.close()
+        raise InputError(f"cannot parse CSV ({exc}): {COLUMNS_HINT}", path=source.name) from exc
+
+    header_batch = Batch.empty()
+    header_batch.counts.lines_read = 1
+    header_batch.counts.skipped["header"] = 1
+    yield header_batch
+    next_line = 2
+    try:
+        for record_batch in prefetch(iter(reader)):
+            lines = _line_numbers(next_line, record_batch.num_rows, malformed.rows)
+            next_line = int(lines[-1]) + 1 if len(lines) else next_line
+            raw = pl.from_arrow(record_batch)
+            assert isinstance(raw, pl.DataFrame)
+            parsed = parse_rows(raw, layout, source.source_id, pl.Series("line_no", lines))
+            yield merge([parsed, _malformed_batch(malformed.take_before(next_line), source.source_id)])
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise InputError(f"CSV became unreadable near line {next_line} ({exc}): check the file's encoding",
+                         path=source.name, line_no=next_line) from exc
+    finally:
+        stream.close()
+    if malformed.rows:
+        yield _malformed_batch(malformed.take_before(np.iinfo(np.int64).max), source.source_id)
+
+
+def parquet_layout(source: Source, names: list[str], options: ReadOptions) -> TableLayout:
+    mapping = map_columns(names, options.columns)
+    if mapping is None:
+        raise InputError(f"unknown Parquet columns {names[:8]}: {COLUMNS_HINT}", path=source.name)
+    return TableLayout("parquet", mapping)
+
+
+def read_parquet(source: Source, layout: TableLayout | None, options: ReadOptions) -> Iterator[Batch]:
+    """Stream a Parquet source by row groups; ``line_no`` is the 1-based row number."""
+    target = source.path if source.path is not None and source.name == str(source.path) else None
+    try:
+        parquet = pq.ParquetFile(target if target is not None else io.BytesIO(source.open().read()))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"cannot read Parquet ({exc}): check the file is complete", path=source.name) from exc
+    layout = layout or parquet_layout(source, parquet.schema_arrow.names, options)
+    columns = sorted(set(layout.columns.values()))
+    first = 1
+    for record_batch in prefetch(parquet.iter_batches(batch_size=options.batch_lines, columns=columns)):
+        raw = pl.from_arrow(record_batch)
+        assert isinstance(raw, pl.DataFrame)
+        lines = pl.Series("line_no", np.arange(first, first + raw.height, dtype=np.int64))
+        first += raw.height
+        yield parse_rows(raw, layout, source.source_id, lines)
