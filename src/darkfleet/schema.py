@@ -60,6 +60,19 @@ REJECTS = pa.schema(
 
 RAW_CAP = 256
 
+# One row per ingested input (file or archive member), written last in its transaction.
+SOURCES = pa.schema(
+    [
+        pa.field("source_id", pa.int32(), nullable=False),
+        pa.field("name", pa.string()),
+        pa.field("content_sha256", pa.string()),
+        pa.field("format", pa.string()),
+        pa.field("size_bytes", pa.int64()),
+        pa.field("ingested_utc", UTC_TS),
+        pa.field("counts", pa.string()),  # JSON: lines_read, decoded, skipped, rejected, ...
+    ]
+)
+
 EVENTS = pa.schema(
     [
         pa.field("event_id", pa.string(), nullable=False),

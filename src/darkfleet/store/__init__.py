@@ -14,7 +14,16 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from darkfleet import schema
 from darkfleet.errors import StoreError
+
+# The tables ``darkfleet ingest`` writes (see docs/schema.md).
+INGEST_TABLES = {
+    "positions": schema.POSITIONS,
+    "static": schema.STATIC,
+    "rejects": schema.REJECTS,
+    "sources": schema.SOURCES,
+}
 
 _DUCK_TYPES = {
     pa.int8(): "TINYINT",
@@ -67,10 +76,11 @@ class Store:
         self.con.execute(ddl(name, schema))
 
     def has_table(self, name: str) -> bool:
-        row = self.con.execute(
+        # fetchall, not fetchone: DuckDB 2 keeps a half-fetched result open on the connection.
+        rows = self.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchone()
-        return bool(row and row[0])
+        ).fetchall()
+        return bool(rows and rows[0][0])
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -103,3 +113,21 @@ class Store:
 
     def arrow(self, sql: str, params: list | None = None) -> pa.Table:
         return self.con.sql(sql, params=params or None).to_arrow_table()
+
+    def ensure_ingest_tables(self) -> None:
+        """Create positions, static, rejects and sources if they do not exist yet."""
+        for name, table_schema in INGEST_TABLES.items():
+            self.ensure_table(name, table_schema)
+
+    def known_content(self) -> set[str]:
+        """SHA-256 of every source already ingested (for re-ingest dedupe)."""
+        if not self.has_table("sources"):
+            return set()
+        return {row[0] for row in self.con.execute("SELECT content_sha256 FROM sources").fetchall()}
+
+    def next_source_id(self) -> int:
+        """The id the next ingested source gets (call inside the writing transaction)."""
+        if not self.has_table("sources"):
+            return 1
+        rows = self.con.execute("SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchall()
+        return int(rows[0][0])
