@@ -33,6 +33,11 @@ def _register() -> None:
 
     cli.add_command(report)
 
+    from darkfleet.screen.cli import lists, screen_command
+
+    for command in (lists, screen_command):
+        cli.add_command(command)
+
 
 _register()
 
