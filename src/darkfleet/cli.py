@@ -30,12 +30,19 @@ def _register() -> None:
         cli.add_command(command)
 
     from darkfleet.report.cli import report
+    from darkfleet.serve.cli import serve
 
-    cli.add_command(report)
+    for command in (report, serve):
+        cli.add_command(command)
 
     from darkfleet.screen.cli import lists, screen_command
 
     for command in (lists, screen_command):
+        cli.add_command(command)
+
+    from darkfleet.detect.cli import detect, evaluate
+
+    for command in (detect, evaluate):
         cli.add_command(command)
 
 

@@ -1,0 +1,204 @@
+"""Read-only queries behind the API. User values only ever travel as bound parameters (``?``);
+the SQL text is assembled from fixed fragments chosen by which filters are present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from darkfleet import schema
+from darkfleet.report.records import event_records, vessel_records
+from darkfleet.serve.params import BBox, encode_cursor
+from darkfleet.serve.simplify import cap_mask, simplify_mask, tolerance_deg
+
+TABLES = {"positions": schema.POSITIONS, "static": schema.STATIC, "events": schema.EVENTS, "vessels": schema.VESSELS}
+GAP_H = 1.0  # silences longer than this are flagged so the map draws them dashed
+_EVENT_KEY = "coalesce(start_utc, TIMESTAMPTZ '1970-01-01 00:00:00+00')"
+
+
+def add_missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Empty temporary stand-ins for absent tables, so a store before ``detect`` still serves."""
+    present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    missing = [name for name in TABLES if name not in present]
+    for name in missing:
+        con.register(f"_empty_{name}", TABLES[name].empty_table())
+        con.execute(f'CREATE TEMP VIEW "{name}" AS SELECT * FROM "_empty_{name}"')  # fixed names, not input
+    return missing
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    types: list[str] | None = None
+    bbox: BBox | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    mmsi: int | None = None
+    min_confidence: float | None = None
+    after: tuple[datetime, str] | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.types:
+            clauses.append("list_contains(?::VARCHAR[], event_type)")
+            params.append(self.types)
+        if self.bbox is not None:
+            b = self.bbox
+            lon_clause = "(lon >= ? OR lon <= ?)" if b.crosses_antimeridian else "lon BETWEEN ? AND ?"
+            clauses.append(f"{lon_clause} AND lat BETWEEN ? AND ?")
+            params += [b.lon_min_deg, b.lon_max_deg, b.lat_min_deg, b.lat_max_deg]
+        if self.start is not None:
+            clauses.append("coalesce(end_utc, start_utc) >= ?")
+            params.append(self.start)
+        if self.end is not None:
+            clauses.append("start_utc <= ?")
+            params.append(self.end)
+        if self.mmsi is not None:
+            clauses.append("(mmsi = ? OR other_mmsi = ?)")
+            params += [self.mmsi, self.mmsi]
+        if self.min_confidence is not None:
+            clauses.append("confidence >= ?")
+            params.append(self.min_confidence)
+        if self.after is not None:
+            clauses.append(f"({_EVENT_KEY} > ? OR ({_EVENT_KEY} = ? AND event_id > ?))")
+            params += [self.after[0], self.after[0], self.after[1]]
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def events_page(cur: duckdb.DuckDBPyConnection, flt: EventFilter, limit: int) -> dict[str, Any]:
+    where, params = flt.where()
+    table = cur.sql(
+        f"SELECT *, epoch_us({_EVENT_KEY}) AS _key_us FROM events{where} ORDER BY {_EVENT_KEY}, event_id LIMIT ?",
+        params=[*params, limit + 1],
+    ).to_arrow_table()
+    next_cursor = None
+    if table.num_rows > limit:  # one extra row says whether another page exists
+        table = table.slice(0, limit)
+        last = table.slice(limit - 1, 1).to_pylist()[0]
+        next_cursor = encode_cursor(last["_key_us"], last["event_id"])
+    return {"items": event_records(table.drop_columns(["_key_us"])), "next_cursor": next_cursor,
+            "count": table.num_rows}
+
+
+_SORTS = {
+    "risk": "risk_score DESC NULLS LAST, mmsi",
+    "mmsi": "mmsi",
+    "name": "name NULLS LAST, mmsi",
+}
+
+_SEARCH_SQL = """
+WITH ident AS (
+    SELECT mmsi, imo, name, callsign, flag, ship_type, risk_score, risk_factors, sanctions FROM vessels
+    UNION ALL
+    SELECT mmsi, arg_max(imo, timestamp_utc), arg_max(name, timestamp_utc), arg_max(callsign, timestamp_utc),
+           NULL, arg_max(ship_type, timestamp_utc), NULL, NULL, NULL
+    FROM static WHERE mmsi NOT IN (SELECT mmsi FROM vessels) GROUP BY mmsi
+)
+SELECT * FROM ident
+WHERE CAST(mmsi AS VARCHAR) LIKE ? || '%' OR CAST(imo AS VARCHAR) LIKE ? || '%' OR name ILIKE '%' || ? || '%'
+ORDER BY {order} LIMIT ?
+"""
+
+
+def vessels_list(cur, sort: str, limit: int, q: str | None) -> dict[str, Any]:
+    order = _SORTS[sort]  # a key of a fixed dict, validated by the endpoint
+    if q:
+        needle = q.replace("\\", "").replace("%", "").replace("_", " ").strip()
+        table = cur.sql(_SEARCH_SQL.format(order=order), params=[needle, needle, needle, limit]).to_arrow_table()
+    else:
+        table = cur.sql(f"SELECT * FROM vessels ORDER BY {order} LIMIT ?", params=[limit]).to_arrow_table()
+    return {"items": vessel_records(table), "count": table.num_rows}
+
+
+def vessel_detail(cur, mmsi: int, max_events: int = 1000) -> dict[str, Any] | None:
+    rows = vessel_records(cur.sql("SELECT * FROM vessels WHERE mmsi = ?", params=[mmsi]).to_arrow_table())
+    identities = cur.sql(
+        "SELECT name, callsign, imo, ship_type, min(timestamp_utc) AS first_seen_utc, "
+        "max(timestamp_utc) AS last_seen_utc, count(*) AS n_reports FROM static WHERE mmsi = ? "
+        "GROUP BY ALL ORDER BY first_seen_utc NULLS FIRST LIMIT 500", params=[mmsi]
+    ).to_arrow_table().to_pylist()
+    events = cur.sql(
+        f"SELECT * FROM events WHERE mmsi = ? OR other_mmsi = ? ORDER BY {_EVENT_KEY}, event_id LIMIT ?",
+        params=[mmsi, mmsi, max_events],
+    ).to_arrow_table()
+    n_positions = cur.sql("SELECT count(*) FROM positions WHERE mmsi = ?", params=[mmsi]).fetchall()[0][0]
+    if not rows and not identities and events.num_rows == 0 and n_positions == 0:
+        return None
+    vessel = rows[0] if rows else {"mmsi": mmsi, "risk_factors": [], "sanctions": []}
+    if not rows and identities:
+        latest = identities[-1]
+        vessel.update({k: latest[k] for k in ("name", "callsign", "imo", "ship_type")})
+    for ident in identities:
+        for key in ("first_seen_utc", "last_seen_utc"):
+            ident[key] = ident[key].isoformat() if ident[key] is not None else None
+    return {**vessel, "identity_history": identities, "events": event_records(events), "n_positions": n_positions}
+
+
+def last_fix(cur, mmsi: int) -> datetime | None:
+    return cur.sql("SELECT max(timestamp_utc) FROM positions WHERE mmsi = ?", params=[mmsi]).fetchall()[0][0]
+
+
+def track(cur, mmsi: int, start: datetime, end: datetime, zoom: int | None, max_points: int) -> dict[str, Any]:
+    """Positions of one vessel in [start, end], flagged at silences and thinned for display."""
+    table = cur.sql(
+        "SELECT epoch_ms(timestamp_utc) AS t_ms, lat, lon, CAST(sog_kn AS DOUBLE) AS sog_kn FROM positions "
+        "WHERE mmsi = ? AND timestamp_utc BETWEEN ? AND ? AND lat IS NOT NULL AND lon IS NOT NULL "
+        "ORDER BY timestamp_utc", params=[mmsi, start, end],
+    ).to_arrow_table()
+    cols = {name: table[name].to_numpy(zero_copy_only=False) for name in table.column_names}
+    t_ms = cols["t_ms"].astype(np.int64)
+    gap_before = np.r_[False, np.diff(t_ms) > GAP_H * 3.6e6] if t_ms.size else np.zeros(0, dtype=bool)
+    keep = np.ones(t_ms.size, dtype=bool)
+    if zoom is not None and t_ms.size > 2:
+        keep = simplify_mask(cols["lon"], cols["lat"], gap_before, tolerance_deg(zoom))
+    keep = cap_mask(keep, gap_before, max_points)
+    draught = cur.sql(
+        "SELECT epoch_ms(timestamp_utc) AS t_ms, CAST(draught_m AS DOUBLE) AS draught_m FROM static "
+        "WHERE mmsi = ? AND draught_m IS NOT NULL AND timestamp_utc <= ? ORDER BY timestamp_utc LIMIT 10000",
+        params=[mmsi, end],
+    ).to_arrow_table().to_pydict()
+    sog = np.round(cols["sog_kn"][keep], 1)
+    return {
+        "mmsi": mmsi, "start_utc": start.isoformat(), "end_utc": end.isoformat(),
+        "n_total": int(t_ms.size), "n_returned": int(keep.sum()), "simplified": bool(keep.sum() < t_ms.size),
+        "t_ms": t_ms[keep].tolist(), "lat": np.round(cols["lat"][keep], 6).tolist(),
+        "lon": np.round(cols["lon"][keep], 6).tolist(),
+        "sog_kn": [None if np.isnan(v) else float(v) for v in sog],
+        # a gap is flagged on the first kept point after it, even if thinning dropped points inside it
+        "gap_before": (np.r_[False, np.diff(t_ms[keep]) > GAP_H * 3.6e6] if keep.any() else np.zeros(0, bool)).tolist(),
+        "draught": draught,
+    }
+
+
+def summary(cur) -> dict[str, Any]:
+    by_type = dict(cur.sql("SELECT event_type, count(*) FROM events GROUP BY 1 ORDER BY 1").fetchall())
+    counts = {name: cur.sql(f'SELECT count(*) FROM "{name}"').fetchall()[0][0] for name in TABLES}
+    span = cur.sql("SELECT epoch_ms(min(start_utc)), epoch_ms(max(coalesce(end_utc, start_utc))), "
+                   "min(start_utc), max(coalesce(end_utc, start_utc)) FROM events").fetchall()[0]
+    bbox = cur.sql("SELECT min(lon), min(lat), max(lon), max(lat) FROM events").fetchall()[0]
+    return {
+        "n_events": counts["events"], "n_vessels": counts["vessels"], "n_positions": counts["positions"],
+        "n_static": counts["static"], "events_by_type": by_type,
+        "start_ms": span[0], "end_ms": span[1],
+        "start_utc": span[2].isoformat() if span[2] else None, "end_utc": span[3].isoformat() if span[3] else None,
+        "bbox": list(bbox) if bbox[0] is not None else None,
+    }
+
+
+def default_window(cur, mmsi: int, start: datetime | None, end: datetime | None, span: timedelta) -> tuple[datetime, datetime] | None:
+    """Fill a missing end with the last fix and a missing start with ``end - span``."""
+    if end is None:
+        end = (start + span) if start is not None else last_fix(cur, mmsi)
+        if end is None:
+            return None
+    if start is None:
+        start = end - span
+    return start, end
+
+
+__all__ = ["EventFilter", "events_page", "vessels_list", "vessel_detail", "track", "summary"]
