@@ -1,0 +1,215 @@
+"""Numba parsers for one piece of a line: an IEC 62320 tag block, a VDM/VDO sentence, a $PGHP.
+
+Each returns an outcome code from :mod:`codes` (``NONE`` = fine) plus offsets into the
+chunk buffer, never Python objects, so the line kernel stays in nopython mode.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from darkfleet.ingest.nmea import codes as C
+from darkfleet.ingest.nmea.scan import (
+    armour_value,
+    days_from_civil,
+    days_in_month,
+    fnv_hash,
+    hex_val,
+    parse_epoch_us,
+    parse_uint,
+)
+
+_BACKSLASH = 92
+_STAR = 42
+_COMMA = 44
+_COLON = 58
+
+
+@njit(cache=True)
+def find_byte(buf, a, b, value):
+    for k in range(a, b):
+        if buf[k] == value:
+            return k
+    return -1
+
+
+@njit(cache=True)
+def parse_tag_block(buf, a, b):
+    """Fields of a tag block body ``buf[a:b]`` (between the backslashes).
+
+    Returns (code, time_us, s_start, s_end, si_start, si_end). The tag-block checksum is
+    not enforced: real feeds (Spire, pyais samples) write ``*00`` or one digit.
+    """
+    time_us = C.MISSING_TIME
+    s_s = -1
+    s_e = -1
+    si_s = -1
+    si_e = -1
+    star = find_byte(buf, a, b, _STAR)
+    body_end = star if star >= 0 else b
+    k = a
+    while k < body_end:
+        comma = find_byte(buf, k, body_end, _COMMA)
+        f_end = comma if comma >= 0 else body_end
+        colon = find_byte(buf, k, f_end, _COLON)
+        if colon < 0:
+            return C.REJ_BAD_TAG_BLOCK, time_us, s_s, s_e, si_s, si_e
+        key_len = colon - k
+        if key_len == 1 and buf[k] == 99:  # c: unix time
+            time_us = parse_epoch_us(buf, colon + 1, f_end)
+            if time_us == C.MISSING_TIME:
+                return C.REJ_BAD_TIMESTAMP, time_us, s_s, s_e, si_s, si_e
+        elif key_len == 1 and buf[k] == 115:  # s: source station
+            s_s = colon + 1
+            s_e = f_end
+        elif key_len == 2 and buf[k] == 115 and buf[k + 1] == 105:  # si: feed id (DMA)
+            si_s = colon + 1
+            si_e = f_end
+        k = f_end + 1
+    return C.NONE, time_us, s_s, s_e, si_s, si_e
+
+
+@njit(cache=True)
+def _is_upper(c):
+    return 65 <= c <= 90
+
+
+@njit(cache=True)
+def parse_sentence(buf, p, e):
+    """Validate the sentence starting with '!' at ``p`` (line ends at ``e``).
+
+    Returns (code, end, total, num, seq, channel_hash, pay_start, pay_end, fill_bits), with
+    ``end`` just after the two checksum digits.
+    """
+    bad = (C.REJ_NOT_NMEA, e, 0, 0, -1, 0, 0, 0, 0)
+    if e - p < 6:
+        return bad
+    for k in range(p + 1, p + 3):  # talker: two letters, or "--" as some receivers write
+        if not (_is_upper(buf[k]) or buf[k] == 45):
+            return bad
+    for k in range(p + 3, p + 6):
+        if not _is_upper(buf[k]):
+            return bad
+    vdm = buf[p + 3] == 86 and buf[p + 4] == 68 and (buf[p + 5] == 77 or buf[p + 5] == 79)
+    if not vdm:
+        return (C.SKIP_OTHER_SENTENCE, e, 0, 0, -1, 0, 0, 0, 0)
+    xor = 0
+    commas = 0
+    # scalars, not a list: this runs once per sentence and must not allocate
+    c0 = c1 = c2 = c3 = c4 = c5 = 0
+    star = -1
+    for k in range(p + 1, e):
+        c = buf[k]
+        if c == _STAR:
+            star = k
+            break
+        xor ^= c
+        if c == _COMMA:
+            if commas == 0:
+                c0 = k
+            elif commas == 1:
+                c1 = k
+            elif commas == 2:
+                c2 = k
+            elif commas == 3:
+                c3 = k
+            elif commas == 4:
+                c4 = k
+            elif commas == 5:
+                c5 = k
+            commas += 1
+    if star < 0 or star + 3 > e:
+        return (C.REJ_BAD_CHECKSUM, e, 0, 0, -1, 0, 0, 0, 0)
+    hi = hex_val(buf[star + 1])
+    lo = hex_val(buf[star + 2])
+    end = star + 3
+    if hi < 0 or lo < 0 or hi * 16 + lo != xor:
+        return (C.REJ_BAD_CHECKSUM, end, 0, 0, -1, 0, 0, 0, 0)
+    if commas != 6:
+        return (C.REJ_BAD_FIELD_COUNT, end, 0, 0, -1, 0, 0, 0, 0)
+    total = parse_uint(buf, c0 + 1, c1)
+    num = parse_uint(buf, c1 + 1, c2)
+    seq = -1
+    if c3 > c2 + 1:
+        seq = parse_uint(buf, c2 + 1, c3)
+        if seq < 0 or seq > 999:
+            return (C.REJ_BAD_FRAGMENT, end, 0, 0, -1, 0, 0, 0, 0)
+    if total < 1 or total > C.MAX_FRAGMENTS or num < 1 or num > total:
+        return (C.REJ_BAD_FRAGMENT, end, 0, 0, -1, 0, 0, 0, 0)
+    if c4 - c3 - 1 > 2:
+        return (C.REJ_BAD_FIELD, end, 0, 0, -1, 0, 0, 0, 0)
+    channel = fnv_hash(buf, c3 + 1, c4)
+    pay_s = c4 + 1
+    pay_e = c5
+    fill = parse_uint(buf, c5 + 1, star)
+    if fill < 0 or fill > 5 or star - c5 != 2:
+        return (C.REJ_BAD_FILL_BITS, end, 0, 0, -1, 0, 0, 0, 0)
+    for k in range(pay_s, pay_e):
+        if armour_value(buf[k]) < 0:
+            return (C.REJ_BAD_ARMOUR, end, 0, 0, -1, 0, 0, 0, 0)
+    if 6 * (pay_e - pay_s) - fill < 6:
+        return (C.REJ_SHORT_PAYLOAD, end, 0, 0, -1, 0, 0, 0, 0)
+    return (C.NONE, end, total, num, seq, channel, pay_s, pay_e, fill)
+
+
+@njit(cache=True)
+def parse_pghp(buf, a, e):
+    """A Gatehouse ``$PGHP,1,yyyy,mm,dd,HH,MM,SS,mmm,country,region,station,online,cc*hh``.
+
+    Returns (code, time_us, station_start, station_end); type 1 sentences carry the receive
+    time and the receiving station's MMSI, other types only count as metadata.
+    """
+    xor = 0
+    star = -1
+    for k in range(a + 1, e):
+        if buf[k] == _STAR:
+            star = k
+            break
+        xor ^= buf[k]
+    if star < 0 or star + 3 > e:
+        return C.REJ_BAD_CHECKSUM, C.MISSING_TIME, -1, -1
+    hi = hex_val(buf[star + 1])
+    lo = hex_val(buf[star + 2])
+    if hi < 0 or lo < 0 or hi * 16 + lo != xor:
+        return C.REJ_BAD_CHECKSUM, C.MISSING_TIME, -1, -1
+    commas = [0] * 14  # positions of the first 14 commas: field i ends at commas[i]
+    n_commas = 0
+    for k in range(a, star):
+        if buf[k] == _COMMA:
+            if n_commas < 14:
+                commas[n_commas] = k
+            n_commas += 1
+    if n_commas < 1:
+        return C.REJ_BAD_METADATA, C.MISSING_TIME, -1, -1
+    n_fields = min(n_commas, 13) + 1
+    starts = [0] * 14
+    ends = [0] * 14
+    for i in range(n_fields):
+        starts[i] = a if i == 0 else commas[i - 1] + 1
+        ends[i] = commas[i] if i < n_commas else star
+    kind = parse_uint(buf, starts[1], ends[1])
+    if kind != 1:
+        return C.NONE, C.MISSING_TIME, -1, -1
+    if n_fields < 9:
+        return C.REJ_BAD_METADATA, C.MISSING_TIME, -1, -1
+    year = parse_uint(buf, starts[2], ends[2])
+    month = parse_uint(buf, starts[3], ends[3])
+    day = parse_uint(buf, starts[4], ends[4])
+    hour = parse_uint(buf, starts[5], ends[5])
+    minute = parse_uint(buf, starts[6], ends[6])
+    second = parse_uint(buf, starts[7], ends[7])
+    milli = parse_uint(buf, starts[8], ends[8])
+    if year < 1970 or year > 2099 or month < 1 or month > 12 or day < 1:
+        return C.REJ_BAD_METADATA, C.MISSING_TIME, -1, -1
+    if day > days_in_month(year, month) or hour < 0 or hour > 23 or minute < 0 or minute > 59:
+        return C.REJ_BAD_METADATA, C.MISSING_TIME, -1, -1
+    if second < 0 or second > 60 or milli < 0 or milli > 999:
+        return C.REJ_BAD_METADATA, C.MISSING_TIME, -1, -1
+    seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+    time_us = seconds * 1_000_000 + milli * 1000
+    st_s = -1
+    st_e = -1
+    if n_fields > 11 and ends[11] > starts[11]:
+        st_s = starts[11]
+        st_e = ends[11]
+    return C.NONE, time_us, st_s, st_e

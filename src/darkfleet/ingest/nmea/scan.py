@@ -1,0 +1,118 @@
+"""Tiny Numba helpers for scanning ASCII bytes: numbers, hex, hashes, calendar.
+
+They return sentinels (-1, ``MISSING_TIME``) instead of raising, because the kernels
+must survive any bytes.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from darkfleet.ingest.nmea.codes import MAX_TIME_US, MIN_TIME_US, MISSING_TIME
+
+_MS_THRESHOLD = 100_000_000_000  # epoch values above this are milliseconds (year 5138 in seconds)
+
+
+@njit(cache=True)
+def parse_uint(buf, a, b):
+    """Decimal digits in ``buf[a:b]`` as an int, or -1 when empty, not digits or too long."""
+    if b <= a or b - a > 18:
+        return -1
+    v = 0
+    for k in range(a, b):
+        c = buf[k]
+        if c < 48 or c > 57:
+            return -1
+        v = v * 10 + (c - 48)
+    return v
+
+
+@njit(cache=True)
+def hex_val(c):
+    """Value of one hex digit (either case), or -1."""
+    if 48 <= c <= 57:
+        return c - 48
+    if 65 <= c <= 70:
+        return c - 55
+    if 97 <= c <= 102:
+        return c - 87
+    return -1
+
+
+@njit(cache=True)
+def parse_epoch_us(buf, a, b):
+    """Unix time in ``buf[a:b]`` (seconds, optional fraction, or milliseconds) as microseconds.
+
+    Returns ``MISSING_TIME`` when malformed or outside 1970..2100.
+    """
+    dot = b
+    for k in range(a, b):
+        if buf[k] == 46:  # '.'
+            dot = k
+            break
+    whole = parse_uint(buf, a, dot)
+    if whole < 0:
+        return MISSING_TIME
+    frac_us = 0
+    if dot < b:
+        digits = 0
+        for k in range(dot + 1, b):
+            c = buf[k]
+            if c < 48 or c > 57:
+                return MISSING_TIME
+            if digits < 6:
+                frac_us = frac_us * 10 + (c - 48)
+                digits += 1
+        while digits < 6:
+            frac_us *= 10
+            digits += 1
+    if whole > _MS_THRESHOLD:
+        us = whole * 1000
+    else:
+        us = whole * 1_000_000 + frac_us
+    if us < MIN_TIME_US or us >= MAX_TIME_US:
+        return MISSING_TIME
+    return us
+
+
+@njit(cache=True)
+def fnv_hash(buf, a, b):
+    """64-bit FNV-1a of ``buf[a:b]``; 0 is reserved for 'no value'."""
+    if b <= a:
+        return 0
+    h = -3750763034362895579  # FNV offset basis as signed int64
+    for k in range(a, b):
+        h = (h ^ buf[k]) * 1099511628211
+    return h if h != 0 else 1
+
+
+@njit(cache=True)
+def days_from_civil(y, m, d):
+    """Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm)."""
+    y = y - 1 if m <= 2 else y
+    era = (y if y >= 0 else y - 399) // 400
+    yoe = y - era * 400
+    mp = m + 9 if m <= 2 else m - 3
+    doy = (153 * mp + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+@njit(cache=True)
+def days_in_month(y, m):
+    if m == 2:
+        leap = (y % 4 == 0 and y % 100 != 0) or y % 400 == 0
+        return 29 if leap else 28
+    if m == 4 or m == 6 or m == 9 or m == 11:
+        return 30
+    return 31
+
+
+@njit(cache=True)
+def armour_value(c):
+    """The 6-bit value of an AIS payload character, or -1 outside the two valid ranges."""
+    if 48 <= c <= 87:
+        return c - 48
+    if 96 <= c <= 119:
+        return c - 56
+    return -1
