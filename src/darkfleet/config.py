@@ -91,7 +91,8 @@ class DarkStsConfig:
 
     name = "dark_sts"
     min_alongside_h: float = 2.0  # same 2 h as visible encounters
-    max_speed_kn: float = 16.0  # laden tanker service speed (class maximum used for reachability)
+    tanker_max_speed_kn: float = 16.0  # tankers (AIS type 80-89): VLCC-MR service speeds reach ~15 kn
+    max_speed_kn: float = 22.0  # other classes: fast container and passenger ships
     min_gap_h: float = 6.0  # only gaps at least this long can hide a transfer
 
 

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from darkfleet.config import DetectConfig
+from darkfleet.detect.dark_sts import detect_dark_sts
+from darkfleet.detect.draught import detect_draught_changes
+from darkfleet.detect.identity import detect_identity_changes
+from darkfleet.detect.spoofing import detect_spoofing
 from darkfleet.detect.ports_index import PortIndex
 
 
@@ -28,4 +32,33 @@ class StageInputs:
     digest: str
 
 
-DETECTORS: dict[str, Callable[[StageInputs], pl.DataFrame]] = {}
+def _spoofing(s: StageInputs) -> pl.DataFrame:
+    return detect_spoofing(
+        s.points, s.segments, s.no_fix, s.grid, s.config.spoofing, s.config.segment.min_dt_s,
+        s.config.resample.step_min, s.digest,
+    )
+
+
+def _identity(s: StageInputs) -> pl.DataFrame:
+    return detect_identity_changes(s.static, s.config.identity_change, s.digest)
+
+
+def _draught(s: StageInputs) -> pl.DataFrame:
+    return detect_draught_changes(
+        s.static, s.main, s.config.draught_change, s.ports, s.events["port_visit"], s.events["gap"],
+        s.config.ports.in_port_radius_m, s.digest,
+    )
+
+
+def _dark_sts(s: StageInputs) -> pl.DataFrame:
+    return detect_dark_sts(
+        s.events["gap"], s.events["loitering"], s.events["draught_change"], s.static, s.config.dark_sts, s.digest
+    )
+
+
+DETECTORS: dict[str, Callable[[StageInputs], pl.DataFrame]] = {
+    "spoofing": _spoofing,
+    "identity_change": _identity,
+    "draught_change": _draught,
+    "dark_sts": _dark_sts,
+}

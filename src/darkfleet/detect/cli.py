@@ -1,0 +1,91 @@
+"""``darkfleet detect`` and ``darkfleet evaluate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from darkfleet.config import PRESETS
+from darkfleet.errors import ConfigError
+
+
+def _load_inputs(inputs: tuple[str, ...], db_path: str | None):
+    """(positions, static, input summary) from files via darkfleet.ingest, or from a store."""
+    if db_path:
+        from darkfleet import schema
+        from darkfleet.store import Store
+
+        with Store(db_path, read_only=True) as store:
+            positions = store.arrow("SELECT * FROM positions") if store.has_table("positions") else schema.POSITIONS.empty_table()
+            static = store.arrow("SELECT * FROM static") if store.has_table("static") else schema.STATIC.empty_table()
+        return positions, static, {"db": str(db_path)}
+    from darkfleet.ingest import read
+    from darkfleet.ingest.batch import ReadOptions
+
+    positions, static, summary = read(list(inputs), ReadOptions())
+    return positions, static, summary.to_json() if hasattr(summary, "to_json") else summary
+
+
+@click.command("detect")
+@click.argument("inputs", nargs=-1)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder (created).")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), help="Read positions from this store and write events back to it.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML file overriding detection settings.")
+@click.option("--preset", type=click.Choice(sorted(PRESETS)), default="default", show_default=True, help="Named set of settings.")
+def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_path: str | None, preset: str) -> None:
+    """Find encounters, loitering, gaps, dark STS, spoofing, identity and draught changes, port visits.
+
+    Writes events.parquet, events.geojson, events.csv, segments.parquet and summary.json
+    into OUT. INPUT is anything 'darkfleet ingest' reads; or give --db instead.
+
+    \b
+    Example:
+      darkfleet detect ../shared/data/ais/solent-2016-01-12.csv --out out/
+      darkfleet detect --db fleet.duckdb --out out/ --preset tanker_sts
+      darkfleet detect scenario/positions.parquet --out out/ --config strict.toml
+    """
+    from darkfleet import schema
+    from darkfleet.config import load_config
+    from darkfleet.detect.output import write_outputs
+    from darkfleet.detect.pipeline import run_detection
+
+    if not inputs and not db_path:
+        raise ConfigError("give INPUT files or --db PATH")
+    if inputs and db_path:
+        raise ConfigError("give either INPUT files or --db PATH, not both")
+    config = load_config(config_path, preset=preset)
+    positions, static, read_summary = _load_inputs(inputs, db_path)
+    result = run_detection(positions, static, config)
+    summary = {**result.summary, "read": read_summary, "preset": preset}
+    write_outputs(out_dir, result.events, result.segments, summary)
+    if db_path:
+        from darkfleet.store import Store
+
+        with Store(db_path) as store, store.transaction():
+            store.replace("events", schema.EVENTS, result.events_table())
+    counts = ", ".join(f"{k}={v}" for k, v in summary["events"].items() if v)
+    click.echo(f"{result.events.height} events ({counts or 'none'}) from {summary['input']['input_rows']} positions -> {out_dir}")
+
+
+@click.command("evaluate")
+@click.option("--truth", "truth_dir", required=True, type=click.Path(), help="Scenario folder with truth.parquet (and benign.parquet).")
+@click.option("--events", "events_dir", required=True, type=click.Path(), help="Folder with events.parquet (from detect).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def evaluate(truth_dir: str, events_dir: str, as_json: bool) -> None:
+    """Precision, recall, F1 and timing error per event type against simulator truth.
+
+    A detection matches a truth row of the same type, the same vessel (or unordered pair)
+    and an overlapping time span. Also lists alerts on benign look-alikes.
+
+    \b
+    Example:
+      darkfleet simulate --preset tiny --out scen/
+      darkfleet detect scen/positions.parquet --out out/
+      darkfleet evaluate --truth scen/ --events out/
+    """
+    from darkfleet.detect.evaluate import evaluate_dirs, format_report
+
+    report = evaluate_dirs(Path(truth_dir), Path(events_dir))
+    click.echo(json.dumps(report, indent=2) if as_json else format_report(report))

@@ -1,0 +1,117 @@
+"""Identity changes in static reports: a vessel changing what it says it is.
+
+Per MMSI, a change of name, call sign, IMO or ship type between consecutive non-empty
+reports (after normalising case, spacing and AIS '@' padding) is one event, timed at the
+first report with the new value. Per IMO, the same number moving to a new MMSI is a
+reflagging (``field`` = ``flag`` when the MID changes, else ``mmsi``); two MMSIs using one
+IMO at the same time is ``imo_borrowed``. IMOs with a wrong check digit are ``imo_invalid``.
+"""
+
+from __future__ import annotations
+
+
+import polars as pl
+
+from darkfleet.config import IdentityConfig
+from darkfleet.detect.events import details_expr, empty_events, finish_events
+from darkfleet.imo import imo_check_digit_ok
+
+_TEXT_FIELDS = ("name", "callsign")
+
+
+def _normalised(static: pl.DataFrame) -> pl.DataFrame:
+    text = [
+        pl.col(c).str.replace_all("@", " ").str.replace_all(r"\s+", " ").str.strip_chars().str.to_uppercase().alias(c)
+        for c in _TEXT_FIELDS
+    ]
+    return static.with_columns(*text).with_columns(
+        *(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in _TEXT_FIELDS),
+        pl.when(pl.col("imo") > 0).then(pl.col("imo")).alias("imo"),
+        pl.when(pl.col("ship_type") > 0).then(pl.col("ship_type")).alias("ship_type"),
+    )
+
+
+def _field_changes(static: pl.DataFrame, field: str) -> pl.DataFrame:
+    values = static.filter(pl.col(field).is_not_null()).select("mmsi", "timestamp_utc", field)
+    old = pl.col(field).shift(1)
+    changed = (pl.col("mmsi") == pl.col("mmsi").shift(1)) & (pl.col(field) != old)
+    return (
+        values.with_columns(old.alias("_old"), changed.fill_null(False).alias("_changed"))
+        .filter(pl.col("_changed"))
+        .select(
+            "mmsi",
+            pl.col("timestamp_utc").alias("start_utc"),
+            pl.col("timestamp_utc").alias("end_utc"),
+            pl.lit(0.9).alias("confidence"),
+            details_expr(field=field, old=pl.col("_old").cast(pl.String), new=pl.col(field).cast(pl.String),
+                         rule=f"{field} differs from the previous report"),
+        )
+    )
+
+
+def _invalid_imos(static: pl.DataFrame) -> pl.DataFrame:
+    first = static.filter(pl.col("imo").is_not_null()).group_by("mmsi", "imo").agg(pl.col("timestamp_utc").min())
+    ok = imo_check_digit_ok(first["imo"].to_numpy())
+    return first.filter(pl.Series(~ok)).select(
+        "mmsi",
+        pl.col("timestamp_utc").alias("start_utc"),
+        pl.col("timestamp_utc").alias("end_utc"),
+        pl.lit(0.7).alias("confidence"),
+        details_expr(field="imo_invalid", old=None, new=pl.col("imo").cast(pl.String), rule="IMO check digit is wrong"),
+    )
+
+
+def _mid(mmsi: pl.Expr) -> pl.Expr:
+    return mmsi // 1_000_000
+
+
+def _imo_moves(static: pl.DataFrame) -> pl.DataFrame:
+    """Per valid IMO, consecutive MMSIs: sequential -> reflagging, overlapping -> borrowed."""
+    users = (
+        static.filter(pl.col("imo").is_not_null())
+        .group_by("imo", "mmsi")
+        .agg(pl.col("timestamp_utc").min().alias("first_utc"), pl.col("timestamp_utc").max().alias("last_utc"))
+    )
+    users = users.filter(pl.Series(imo_check_digit_ok(users["imo"].to_numpy()))).sort("imo", "first_utc", "mmsi")
+    prev = users.with_columns(
+        pl.col("mmsi").shift(1).alias("old_mmsi"),
+        pl.col("last_utc").shift(1).alias("old_last_utc"),
+        (pl.col("imo") == pl.col("imo").shift(1)).fill_null(False).alias("_same"),
+    ).filter(pl.col("_same"))
+    borrowed = pl.col("old_last_utc") >= pl.col("first_utc")
+    kind = (
+        pl.when(borrowed).then(pl.lit("imo_borrowed"))
+        .when(_mid(pl.col("mmsi")) != _mid(pl.col("old_mmsi"))).then(pl.lit("flag"))
+        .otherwise(pl.lit("mmsi"))
+    )
+    return prev.select(
+        "mmsi",
+        pl.when(borrowed).then(None).otherwise(pl.col("old_mmsi")).alias("other_mmsi"),
+        pl.col("first_utc").alias("start_utc"),
+        pl.col("first_utc").alias("end_utc"),
+        pl.when(borrowed).then(0.8).otherwise(0.9).alias("confidence"),
+        details_expr(
+            field=kind,
+            old=pl.col("old_mmsi").cast(pl.String),
+            new=pl.col("mmsi").cast(pl.String),
+            imo=pl.col("imo"),
+            rule="same IMO under another MMSI (overlapping in time: borrowed)",
+        ),
+    )
+
+
+def detect_identity_changes(static: pl.DataFrame, config: IdentityConfig, digest: str = "") -> pl.DataFrame:
+    """Identity-change events (``schema.EVENTS``) from static reports sorted by mmsi then time."""
+    if static.height == 0:
+        return empty_events()
+    norm = _normalised(static)
+    parts = [_field_changes(norm, f) for f in config.fields] + [_imo_moves(norm)]
+    if config.check_imo:
+        parts.append(_invalid_imos(norm))
+    parts = [p for p in parts if p.height]
+    if not parts:
+        return empty_events()
+    return finish_events(pl.concat(parts, how="diagonal_relaxed"), "identity_change", digest)
+
+
+

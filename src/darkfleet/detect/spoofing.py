@@ -1,0 +1,188 @@
+"""Spoofing and position manipulation, one ``details.kind`` per symptom.
+
+* ``position_jump``: a short segment (<= ``max_jump_points`` reports) beside a longer one of
+  the same MMSI: reports no ship could have reached (implied speed above the segmenter's
+  limit) and the track carries on where it was. Never deleted, reported here.
+* ``shared_mmsi``: two long segments of one MMSI overlapping in time: two transmitters.
+* ``no_fix``: reports with the "not available" position (lat 91 / lon 181) or none at all.
+* ``circle``: the track turns through a full circle within ``circle_window_h`` at sailing
+  speed and ends where it started, the signature of GNSS spoofing (C4ADS 2019, "Above Us
+  Only Stars").
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from darkfleet.config import SpoofingConfig
+from darkfleet.detect.events import details_expr, empty_events, finish_events
+from darkfleet.detect.geo import M_PER_NM, bearing_expr, haversine_expr
+from darkfleet.detect.runs import hours_between, run_ids
+
+US_PER_H = 3_600_000_000
+
+
+def _jumps(points: pl.DataFrame, segments: pl.DataFrame, config: SpoofingConfig, min_dt_s: float) -> pl.DataFrame:
+    """Short segments of an MMSI that also has a long one, with the implied speed into them."""
+    long_mmsi = segments.filter(pl.col("n_points") > config.max_jump_points)["mmsi"].unique()
+    short = segments.filter((pl.col("n_points") <= config.max_jump_points) & pl.col("mmsi").is_in(long_mmsi.implode()))
+    if short.height == 0:
+        return pl.DataFrame()
+    dt_h = (pl.col("timestamp_utc") - pl.col("timestamp_utc").shift(1)).dt.total_microseconds().clip(
+        lower_bound=int(min_dt_s * 1e6)
+    ) / US_PER_H
+    into = (
+        points.select("mmsi", "timestamp_utc", "lat", "lon", "segment_id")
+        .with_columns(
+            haversine_expr(pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon")).alias("jump_m"),
+            dt_h.alias("_dt_h"),
+            (pl.col("mmsi") == pl.col("mmsi").shift(1)).alias("_same"),
+        )
+        .filter(pl.col("segment_id").is_in(short["segment_id"].implode()) & pl.col("_same").fill_null(False))
+        .group_by("segment_id")
+        .agg(pl.col("jump_m").max(), (pl.col("jump_m") / M_PER_NM / pl.col("_dt_h")).max().alias("implied_speed_kn"))
+    )
+    return short.join(into, on="segment_id", how="left").select(
+        "mmsi",
+        "start_utc",
+        "end_utc",
+        pl.col("start_lat").alias("lat"),
+        pl.col("start_lon").alias("lon"),
+        pl.lit(0.9).alias("confidence"),
+        details_expr(
+            kind="position_jump",
+            rule=f"segment of <= {config.max_jump_points} reports beside a longer one (implied speed over the limit)",
+            n_reports=pl.col("n_points"),
+            jump_m=pl.col("jump_m").round(0),
+            implied_speed_kn=pl.col("implied_speed_kn").round(1),
+            segment_id=pl.col("segment_id"),
+        ),
+    )
+
+
+def _shared(segments: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
+    """Pairs of long segments of one MMSI that overlap in time."""
+    long = segments.filter(pl.col("n_points") >= config.min_shared_points)
+    pairs = long.join(long, on="mmsi", suffix="_b").filter(pl.col("segment_id") < pl.col("segment_id_b"))
+    pairs = pairs.with_columns(
+        pl.max_horizontal("start_utc", "start_utc_b").alias("o_start"),
+        pl.min_horizontal("end_utc", "end_utc_b").alias("o_end"),
+    ).filter(hours_between("o_start", "o_end") >= config.min_shared_overlap_h)
+    return pairs.select(
+        "mmsi",
+        pl.col("o_start").alias("start_utc"),
+        pl.col("o_end").alias("end_utc"),
+        pl.col("start_lat").alias("lat"),
+        pl.col("start_lon").alias("lon"),
+        pl.lit(0.9).alias("confidence"),
+        details_expr(
+            kind="shared_mmsi",
+            rule=f"two segments of >= {config.min_shared_points} reports overlapping >= {config.min_shared_overlap_h} h",
+            overlap_h=hours_between("o_start", "o_end").round(3),
+            segment_id=pl.col("segment_id"),
+            other_segment_id=pl.col("segment_id_b"),
+            separation_m=haversine_expr(pl.col("start_lat"), pl.col("start_lon"), pl.col("start_lat_b"), pl.col("start_lon_b")).round(0),
+        ),
+    )
+
+
+def _no_fix(no_fix: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
+    """Episodes of reports without a position fix, merged when closer than ``no_fix_merge_h``."""
+    if no_fix.height == 0:
+        return pl.DataFrame()
+    return (
+        no_fix.sort("mmsi", "timestamp_utc")
+        .with_columns(run_ids(["mmsi"], "timestamp_utc", int(config.no_fix_merge_h * US_PER_H)))
+        .group_by("run_id")
+        .agg(
+            pl.col("mmsi").first(),
+            pl.col("timestamp_utc").min().alias("start_utc"),
+            pl.col("timestamp_utc").max().alias("end_utc"),
+            pl.len().alias("n_reports"),
+        )
+        .select(
+            "mmsi",
+            "start_utc",
+            "end_utc",
+            pl.lit(0.8).alias("confidence"),
+            details_expr(kind="no_fix", rule="position 91/181 (not available) or missing", n_reports=pl.col("n_reports")),
+        )
+    )
+
+
+def _circles(grid: pl.DataFrame, config: SpoofingConfig, step_min: int) -> pl.DataFrame:
+    """Windows of the resampled track that turn a full circle at speed and close on themselves."""
+    window = max(2, int(round(config.circle_window_h * 60 / step_min)))
+    seg = pl.col("segment_id")
+    prev_lat, prev_lon = pl.col("lat").shift(1).over(seg), pl.col("lon").shift(1).over(seg)
+    g = grid.sort("segment_id", "timestamp_utc").with_columns(
+        bearing_expr(prev_lat, prev_lon, pl.col("lat"), pl.col("lon")).alias("_brg"),
+        haversine_expr(prev_lat, prev_lon, pl.col("lat"), pl.col("lon")).alias("_step_m"),
+    )
+    turn = ((pl.col("_brg") - pl.col("_brg").shift(1).over(seg) + 540.0) % 360.0) - 180.0
+    g = g.with_columns(turn.fill_null(0.0).alias("_turn"))
+    g = g.with_columns(
+        pl.col("_turn").rolling_sum(window).over(seg).alias("_turn_sum"),
+        pl.col("_step_m").rolling_sum(window).over(seg).alias("_path_m"),
+        pl.col("speed_kn").rolling_median(window).over(seg).alias("_speed"),
+        haversine_expr(pl.col("lat").shift(window).over(seg), pl.col("lon").shift(window).over(seg), pl.col("lat"), pl.col("lon")).alias("_disp_m"),
+    )
+    hit = (
+        (pl.col("_turn_sum").abs() >= config.circle_min_turn_deg)
+        & (pl.col("_speed") >= config.circle_min_speed_kn)
+        & (pl.col("_disp_m") <= 0.5 * pl.col("_path_m"))
+    ).fill_null(False)
+    flagged = g.with_columns(hit.alias("_hit")).with_columns(
+        run_ids(["segment_id"], "timestamp_utc", step_min * 60_000_000, pl.col("_hit"))
+    )
+    return (
+        flagged.filter(pl.col("_hit"))
+        .group_by("run_id")
+        .agg(
+            pl.col("mmsi").first(),
+            (pl.col("timestamp_utc").min() - pl.duration(minutes=step_min * window)).alias("start_utc"),
+            pl.col("timestamp_utc").max().alias("end_utc"),
+            pl.col("lat").mean(),
+            pl.col("lon").mean(),
+            pl.col("_turn_sum").abs().max().alias("turn_deg"),
+            pl.col("_speed").median().alias("median_speed_kn"),
+        )
+        .select(
+            "mmsi",
+            "start_utc",
+            "end_utc",
+            "lat",
+            "lon",
+            pl.lit(0.7).alias("confidence"),
+            details_expr(
+                kind="circle",
+                rule=f"turn >= {config.circle_min_turn_deg} deg within {config.circle_window_h} h at >= "
+                f"{config.circle_min_speed_kn} kn, ending near its start",
+                turn_deg=pl.col("turn_deg").round(0),
+                median_speed_kn=pl.col("median_speed_kn").round(2),
+            ),
+        )
+    )
+
+
+def detect_spoofing(
+    points: pl.DataFrame,
+    segments: pl.DataFrame,
+    no_fix: pl.DataFrame,
+    grid: pl.DataFrame,
+    config: SpoofingConfig,
+    min_dt_s: float = 60.0,
+    step_min: int = 10,
+    digest: str = "",
+) -> pl.DataFrame:
+    """Spoofing events (``schema.EVENTS``) from segmented points, segments, no-fix reports and the grid."""
+    parts = [
+        _jumps(points, segments, config, min_dt_s),
+        _shared(segments, config),
+        _no_fix(no_fix, config),
+        _circles(grid, config, step_min),
+    ]
+    parts = [p for p in parts if p.height]
+    if not parts:
+        return empty_events()
+    return finish_events(pl.concat(parts, how="diagonal_relaxed"), "spoofing", digest)
