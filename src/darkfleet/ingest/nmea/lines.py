@@ -157,11 +157,12 @@ def scan_lines(buf, starts, ends, max_sentences):
                 if code == C.REJ_NOT_NMEA:
                     break
             else:
+                # a $PGHP (ms precision, receiving station clock) beats a trailing unix time
                 t = line_time
                 if t == C.MISSING_TIME:
-                    t = trailing_time
-                if t == C.MISSING_TIME:
                     t = p_time
+                if t == C.MISSING_TIME:
+                    t = trailing_time
                 r0 = line_r0
                 r1 = line_r1
                 if r0 < 0:
