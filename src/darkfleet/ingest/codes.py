@@ -7,13 +7,13 @@ guessed.
 
 from __future__ import annotations
 
-NAV_STATUS = {
-    "under way using engine": 0, "at anchor": 1, "not under command": 2,
-    "restricted maneuverability": 3, "restricted manoeuvrability": 3, "constrained by her draught": 4,
-    "moored": 5, "aground": 6, "engaged in fishing": 7, "under way sailing": 8,
-    "reserved for future amendment [hsc]": 9, "reserved for future amendment [wig]": 10,
-    "power-driven vessel towing astern": 11, "power-driven vessel pushing ahead or towing alongside": 12,
-    "reserved for future use": 13, "ais-sart is active": 14, "unknown value": 15, "not defined": 15,
+NAV_STATUS = {  # in DMA's casing; lower/upper/capitalised variants are added on lookup
+    "Under way using engine": 0, "At anchor": 1, "Not under command": 2,
+    "Restricted maneuverability": 3, "Restricted manoeuvrability": 3, "Constrained by her draught": 4,
+    "Moored": 5, "Aground": 6, "Engaged in fishing": 7, "Under way sailing": 8,
+    "Reserved for future amendment [HSC]": 9, "Reserved for future amendment [WIG]": 10,
+    "Power-driven vessel towing astern": 11, "Power-driven vessel pushing ahead or towing alongside": 12,
+    "Reserved for future use": 13, "AIS-SART is active": 14, "Unknown value": 15, "Not defined": 15,
 }
 
 # DMA's ship type words -> the first ITU ship type code of that category.

@@ -55,12 +55,11 @@ def _number(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 
 def _iso_format(sample: pl.Series) -> str | None:
-    """The first ISO 8601 pattern that parses every sampled value (None: try unix epoch)."""
-    for fmt in _ISO_FORMATS:
-        parsed = sample.str.to_datetime(fmt, time_unit="us", strict=False)
-        if parsed.null_count() == 0:
-            return fmt
-    return None
+    """The ISO 8601 pattern parsing most sampled values (None: none does, try unix epoch)."""
+    parsed = {fmt: sample.len() - sample.str.to_datetime(fmt, time_unit="us", strict=False).null_count()
+              for fmt in _ISO_FORMATS}
+    best = max(parsed, key=lambda fmt: parsed[fmt])
+    return best if parsed[best] > 0 else None
 
 
 def _time(raw: pl.Expr, time_format: str | None) -> pl.Expr:
@@ -129,16 +128,21 @@ def parse_rows(raw: pl.DataFrame, layout: TableLayout, source_id: int, line_nos:
               .when(pl.any_horizontal(time_failed)).then(pl.lit("bad_timestamp"))
               .when(pl.any_horizontal(failed)).then(pl.lit("bad_number"))
               .otherwise(None))
-    frame = frame.with_columns(reason=reason)
-    bad = frame.filter(pl.col("reason").is_not_null())
+    # A row with no value at all (blank line, or only commas) carries nothing to reject.
+    empty = pl.all_horizontal([pl.col(c).is_null() for c in raw.columns])
+    frame = frame.with_columns(reason=pl.when(empty).then(pl.lit("empty_row")).otherwise(reason))
+    bad = frame.filter(pl.col("reason").is_not_null() & (pl.col("reason") != "empty_row"))
     good = frame.filter(pl.col("reason").is_null())
+    n_empty = frame.height - bad.height - good.height
 
     positions = _positions(good, mapped, source_id)
     static = _static(good, mapped, source_id)
-    rejects = _rejects(bad, list(raw.columns), source_id)
+    rejects = _rejects(bad, raw.columns, source_id)
     counts = Counts(lines_read=raw.height, decoded=good.height, positions=positions.num_rows,
                     static=static.num_rows)
     counts.rejected.update(dict(bad.group_by("reason").len().iter_rows()))
+    if n_empty:
+        counts.skipped["empty_row"] = n_empty
     return Batch(positions, static, rejects, counts)
 
 
