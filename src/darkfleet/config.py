@@ -104,6 +104,7 @@ class SpoofingConfig:
     max_jump_points: int = 3  # a segment this short beside a longer one is a position jump
     min_shared_points: int = 10  # two parallel segments this long mean a shared MMSI
     min_shared_overlap_h: float = 1.0  # ... overlapping in time at least this long
+    min_shared_separation_m: float = 1_000.0  # ... on paths this far apart (not a late receiver's echo)
     circle_window_h: float = 2.0  # window in which a full turn is looked for
     circle_min_turn_deg: float = 330.0  # net turning within the window that makes a circle
     circle_min_speed_kn: float = 3.0  # slower vessels swing at anchor; not a circle

@@ -60,14 +60,34 @@ def _jumps(points: pl.DataFrame, segments: pl.DataFrame, config: SpoofingConfig,
     )
 
 
-def _shared(segments: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
-    """Pairs of long segments of one MMSI that overlap in time."""
+def _path_separation(pairs: pl.DataFrame, grid: pl.DataFrame) -> pl.DataFrame:
+    """Median distance from each grid point of segment b to the nearest grid point of segment a.
+
+    A receiver that stamps messages late produces a second segment retracing the first one
+    minutes behind: close to its path, so not a second transmitter."""
+    pts = grid.select("segment_id", "lat", "lon")
+    pair_pts = (
+        pairs.select("segment_id", "segment_id_b")
+        .join(pts.rename({"segment_id": "segment_id_b", "lat": "lat_b", "lon": "lon_b"}).with_row_index("_pt"), on="segment_id_b")
+        .join(pts, on="segment_id")
+        .with_columns(haversine_expr(pl.col("lat"), pl.col("lon"), pl.col("lat_b"), pl.col("lon_b")).alias("_d"))
+        .group_by("segment_id", "segment_id_b", "_pt")
+        .agg(pl.col("_d").min())
+    )
+    return pair_pts.group_by("segment_id", "segment_id_b").agg(pl.col("_d").median().alias("path_separation_m"))
+
+
+def _shared(segments: pl.DataFrame, grid: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
+    """Pairs of long segments of one MMSI that overlap in time and follow different paths."""
     long = segments.filter(pl.col("n_points") >= config.min_shared_points)
     pairs = long.join(long, on="mmsi", suffix="_b").filter(pl.col("segment_id") < pl.col("segment_id_b"))
     pairs = pairs.with_columns(
         pl.max_horizontal("start_utc", "start_utc_b").alias("o_start"),
         pl.min_horizontal("end_utc", "end_utc_b").alias("o_end"),
     ).filter(hours_between("o_start", "o_end") >= config.min_shared_overlap_h)
+    pairs = pairs.join(_path_separation(pairs, grid), on=["segment_id", "segment_id_b"], how="left").filter(
+        pl.col("path_separation_m").fill_null(float("inf")) >= config.min_shared_separation_m
+    )
     return pairs.select(
         "mmsi",
         pl.col("o_start").alias("start_utc"),
@@ -79,6 +99,7 @@ def _shared(segments: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
             kind="shared_mmsi",
             rule=f"two segments of >= {config.min_shared_points} reports overlapping >= {config.min_shared_overlap_h} h",
             overlap_h=hours_between("o_start", "o_end").round(3),
+            path_separation_m=pl.col("path_separation_m").round(0),
             segment_id=pl.col("segment_id"),
             other_segment_id=pl.col("segment_id_b"),
             separation_m=haversine_expr(pl.col("start_lat"), pl.col("start_lon"), pl.col("start_lat_b"), pl.col("start_lon_b")).round(0),
@@ -178,7 +199,7 @@ def detect_spoofing(
     """Spoofing events (``schema.EVENTS``) from segmented points, segments, no-fix reports and the grid."""
     parts = [
         _jumps(points, segments, config, min_dt_s),
-        _shared(segments, config),
+        _shared(segments, grid, config),
         _no_fix(no_fix, config),
         _circles(grid, config, step_min),
     ]
