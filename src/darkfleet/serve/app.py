@@ -22,9 +22,12 @@ from darkfleet import __version__
 from darkfleet.errors import DarkfleetError, InputError, NotFoundError, StoreError
 from darkfleet.report.html import asset_path, render_page
 from darkfleet.serve import queries
-from darkfleet.serve.params import MAX_TRACK_SPAN, check_range, decode_cursor, parse_bbox, parse_time, parse_types
+from darkfleet.schema import EventType
+from darkfleet.serve.params import MAX_TRACK_SPAN, check_range, decode_cursor, parse_bbox, parse_time
 
 MAX_PAGE = 1000
+_NUMBER = r"-?[0-9]+(\.[0-9]+)?"
+BBOX_PATTERN = rf"^{_NUMBER}(,{_NUMBER}){{3}}$"
 MAX_TRACK_POINTS = 20_000
 DEFAULT_TRACK_SPAN = timedelta(days=7)
 
@@ -42,8 +45,8 @@ ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 MMSI = Annotated[int, PathParam(ge=0, le=999_999_999, description="MMSI (up to 9 digits)")]
 
 
-def _error_response(exc: DarkfleetError) -> JSONResponse:
-    return JSONResponse(exc.to_json(), status_code=exc.http_status)
+def _error_response(exc: DarkfleetError, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(exc.to_json(), status_code=exc.http_status, headers=headers)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -54,14 +57,16 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": ("query", "?"), "msg": "invalid request"}
-        parameter = str(first["loc"][-1])
+        loc = first["loc"]
+        # loc is ("query", name[, index]) for query values; name the parameter, not the list index
+        parameter = str(loc[1] if len(loc) > 1 and loc[0] in ("query", "path") else loc[-1])
         return _error_response(InputError(f"{parameter}: {first['msg']}", parameter=parameter))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         error = NotFoundError(str(exc.detail)) if exc.status_code == 404 else DarkfleetError(str(exc.detail))
         error.http_status = exc.status_code
-        return _error_response(error)
+        return _error_response(error, headers=exc.headers)  # e.g. Allow on 405, as RFC 9110 requires
 
 
 class _Database:
@@ -131,8 +136,8 @@ def create_app(db_path: str | Path) -> FastAPI:
 
     @app.get("/api/events", tags=["events"], responses=ERRORS)
     def events(
-        type: Annotated[list[str] | None, Query(description="event type(s), repeated or comma-separated")] = None,
-        bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat (degrees)")] = None,
+        type: Annotated[list[EventType] | None, Query(description="event type(s); repeat for several")] = None,
+        bbox: Annotated[str | None, Query(pattern=BBOX_PATTERN, description="min_lon,min_lat,max_lon,max_lat (deg)")] = None,
         start: Annotated[str | None, Query(description="ISO 8601; events ending at or after")] = None,
         end: Annotated[str | None, Query(description="ISO 8601; events starting at or before")] = None,
         mmsi: Annotated[int | None, Query(ge=0, le=999_999_999)] = None,
@@ -141,7 +146,7 @@ def create_app(db_path: str | Path) -> FastAPI:
         cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     ) -> dict[str, Any]:
         flt = queries.EventFilter(
-            types=parse_types(type), bbox=parse_bbox(bbox), start=parse_time(start, "start"),
+            types=[t.value for t in type] if type else None, bbox=parse_bbox(bbox), start=parse_time(start, "start"),
             end=parse_time(end, "end"), mmsi=mmsi, min_confidence=min_confidence, after=decode_cursor(cursor),
         )
         check_range(flt.start, flt.end)

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from darkfleet.errors import InputError
-from darkfleet.schema import EventType
 
-EVENT_TYPES = tuple(t.value for t in EventType)
 MAX_TRACK_SPAN = timedelta(days=31)
 
 
@@ -63,17 +61,6 @@ def parse_bbox(value: str | None) -> BBox | None:
     if lat0 > lat1:
         raise InputError("bbox min_lat is greater than max_lat", parameter="bbox")
     return BBox(lon0, lat0, lon1, lat1)
-
-
-def parse_types(values: list[str] | None) -> list[str] | None:
-    """Event types, repeated (``type=gap&type=dark_sts``) or comma-separated."""
-    if not values:
-        return None
-    types = [t.strip() for v in values for t in v.split(",") if t.strip()]
-    unknown = sorted(set(types) - set(EVENT_TYPES))
-    if unknown:
-        raise InputError(f"unknown event type {unknown[0]!r}; known: {', '.join(EVENT_TYPES)}", parameter="type")
-    return types or None
 
 
 def encode_cursor(start_us: int, event_id: str) -> str:

@@ -100,7 +100,7 @@ WITH ident AS (
     FROM static WHERE mmsi NOT IN (SELECT mmsi FROM vessels) GROUP BY mmsi
 )
 SELECT * FROM ident
-WHERE CAST(mmsi AS VARCHAR) LIKE ? || '%' OR CAST(imo AS VARCHAR) LIKE ? || '%' OR name ILIKE '%' || ? || '%'
+WHERE starts_with(CAST(mmsi AS VARCHAR), ?) OR starts_with(CAST(imo AS VARCHAR), ?) OR contains(lower(name), lower(?))
 ORDER BY {order} LIMIT ?
 """
 
@@ -108,8 +108,8 @@ ORDER BY {order} LIMIT ?
 def vessels_list(cur, sort: str, limit: int, q: str | None) -> dict[str, Any]:
     order = _SORTS[sort]  # a key of a fixed dict, validated by the endpoint
     if q:
-        needle = q.replace("\\", "").replace("%", "").replace("_", " ").strip()
-        table = cur.sql(_SEARCH_SQL.format(order=order), params=[needle, needle, needle, limit]).to_arrow_table()
+        # plain substring/prefix functions, not LIKE: '%' or '_' typed by a user match only themselves
+        table = cur.sql(_SEARCH_SQL.format(order=order), params=[q, q, q, limit]).to_arrow_table()
     else:
         table = cur.sql(f"SELECT * FROM vessels ORDER BY {order} LIMIT ?", params=[limit]).to_arrow_table()
     return {"items": vessel_records(table), "count": table.num_rows}
@@ -169,10 +169,18 @@ def track(cur, mmsi: int, start: datetime, end: datetime, zoom: int | None, max_
         "t_ms": t_ms[keep].tolist(), "lat": np.round(cols["lat"][keep], 6).tolist(),
         "lon": np.round(cols["lon"][keep], 6).tolist(),
         "sog_kn": [None if np.isnan(v) else float(v) for v in sog],
-        # a gap is flagged on the first kept point after it, even if thinning dropped points inside it
-        "gap_before": (np.r_[False, np.diff(t_ms[keep]) > GAP_H * 3.6e6] if keep.any() else np.zeros(0, bool)).tolist(),
+        "gap_before": _carry_gaps(gap_before, keep).tolist(),
         "draught": draught,
     }
+
+
+def _carry_gaps(gap_before: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Gap flags of the kept points: set when a real silence lies between a point and the previous kept one.
+
+    Recomputing gaps from kept timestamps would turn every thinned straight leg into a false silence.
+    """
+    silences_so_far = np.cumsum(gap_before)[keep]
+    return np.diff(silences_so_far, prepend=0) > 0 if silences_so_far.size else np.zeros(0, dtype=bool)
 
 
 def summary(cur) -> dict[str, Any]:

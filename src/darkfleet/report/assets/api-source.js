@@ -50,7 +50,8 @@
     vesselEvents: function (mmsi) { return vessel(mmsi).then(function (v) { return v ? v.events : []; }); },
     eventTracks: function (ev) {
       var end = ev.end_ms == null ? ev.start_ms : ev.end_ms;
-      var params = qs({start: iso(ev.start_ms - PAD_MS), end: iso(end + PAD_MS), zoom: 12, max_points: 4000});
+      // no zoom simplification here: the speed plot needs every fix, not only the visible vertices
+      var params = qs({start: iso(ev.start_ms - PAD_MS), end: iso(end + PAD_MS), max_points: 4000});
       var ids = [ev.mmsi, ev.other_mmsi].filter(function (m) { return m != null; });
       return Promise.all(ids.map(function (m) {
         return getJSON("/api/vessels/" + m + "/track?" + params).catch(function (e) {
