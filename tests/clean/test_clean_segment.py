@@ -1,0 +1,49 @@
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import polars as pl
+
+from darkfleet.clean.segment import SEGMENTS_PER_MMSI, segment_positions, segment_table
+from darkfleet.config import SegmentConfig
+
+T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def _frame(mmsi, minutes, lat, lon):
+    return pl.DataFrame(
+        {
+            "mmsi": np.asarray(mmsi, dtype=np.int64),
+            "timestamp_utc": pl.Series([T0 + timedelta(minutes=float(m)) for m in minutes], dtype=pl.Datetime("us", "UTC")),
+            "lat": np.asarray(lat, dtype=float),
+            "lon": np.asarray(lon, dtype=float),
+        }
+    )
+
+
+def test_one_report_glitch_opens_its_own_segment_and_the_track_continues():
+    lat = [50.0, 50.001, 50.002, 50.003, 50.004]
+    lon = [-1.0, -1.0, 54.8, -1.0, -1.0]  # report 3 jumps ~55 degrees east
+    out = segment_positions(_frame([7] * 5, range(5), lat, lon), SegmentConfig())
+    ids = out["segment_id"].to_list()
+    assert ids[0] == ids[1] == ids[3] == ids[4] == 7 * SEGMENTS_PER_MMSI
+    assert ids[2] == 7 * SEGMENTS_PER_MMSI + 1
+    table = segment_table(out)
+    assert table["n_points"].to_list() == [4, 1]
+
+
+def test_shared_mmsi_yields_two_parallel_segments():
+    n = 20
+    minutes = np.arange(n) * 3
+    lat = np.where(np.arange(n) % 2 == 0, 50.0, 52.0) + np.arange(n) * 1e-4  # alternating between two ships
+    out = segment_positions(_frame([9] * n, minutes, lat, np.zeros(n)), SegmentConfig())
+    table = segment_table(out)
+    assert table.height == 2
+    assert table["n_points"].to_list() == [10, 10]
+
+
+def test_realistic_track_stays_one_segment_and_ids_restart_per_mmsi():
+    n = 50
+    lat = 50 + np.arange(n) * 0.001  # ~111 m per minute = 3.6 kn
+    frame = pl.concat([_frame([1] * n, range(n), lat, np.zeros(n)), _frame([2] * n, range(n), lat, np.zeros(n))])
+    out = segment_positions(frame, SegmentConfig())
+    assert out["segment_id"].unique().sort().to_list() == [SEGMENTS_PER_MMSI, 2 * SEGMENTS_PER_MMSI]
