@@ -40,15 +40,16 @@ def detect_layout(path: Path) -> str:
         if ftm.looks_like_ftm(first_line):
             return ftm.LAYOUT
         raise _unknown(path, "JSON lines that are not FollowTheMoney entities")
-    rows = list(csv.reader(head.splitlines()[:3]))
+    rows = list(csv.reader(head.splitlines()[:20]))
     if first_line.lower().startswith("report date") and len(rows) > 1 and uk.header_matches(rows[1]):
         return uk.LAYOUT_CSV
     if rows and uk.header_matches(rows[0]):
         return uk.LAYOUT_CSV
     if rows and eu.header_matches(rows[0]):
         return eu.LAYOUT
+    # OFAC rows: numeric ent_num and 12 columns; a few malformed rows must not hide the layout
     data_rows = [r for r in rows if r and r[0].strip().isdigit()]
-    if data_rows and all(len(r) == ofac_csv.SDN_COLUMNS for r in data_rows):
+    if data_rows and sum(len(r) == ofac_csv.SDN_COLUMNS for r in data_rows) * 2 > len(data_rows):
         return ofac_csv.LAYOUT
     raise _unknown(path, "unrecognised header or columns")
 

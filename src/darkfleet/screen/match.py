@@ -205,7 +205,8 @@ def _score(df: pl.DataFrame, cfg: MatchConfig) -> pl.DataFrame:
         .when(name_found).then(pl.min_horizontal(pl.col("name_score") * 0.7 + boost, pl.lit(80.0)))
         .otherwise(None)
     )
-    level = pl.when(imo_match | ((mmsi_match | call_match) & name_agrees)).then(pl.lit(HIT)).otherwise(pl.lit(REVIEW))
+    strong = imo_match | (mmsi_match & (call_match | name_agrees)) | (call_match & name_agrees)
+    level = pl.when(strong).then(pl.lit(HIT)).otherwise(pl.lit(REVIEW))
     name_field = pl.when(name_found).then(
         pl.when(pl.col("name_kind").str.starts_with("former")).then(pl.lit("former_name"))
         .when(pl.col("name_kind").str.starts_with("alias")).then(pl.lit("alias"))
