@@ -67,7 +67,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "cog": ("cog_deg", "cog", "cog_degrees", "course", "course_deg"),
     "heading": ("heading_deg", "heading", "true_heading", "trueheading", "hdg"),
     "nav_status": ("nav_status", "navstatus", "status", "navigational_status"),
-    "msg_type": ("msg_type", "message_type", "msgtype"),
+    "msg_type": ("msg_type", "message_type", "msgtype", "transceiverclass", "transceiver_class"),
     "imo": ("imo", "imo_number"),
     "name": ("name", "vessel_name", "vesselname", "shipname", "ship_name"),
     "callsign": ("callsign", "call_sign"),

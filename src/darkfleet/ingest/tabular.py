@@ -20,7 +20,7 @@ from darkfleet import schema
 from darkfleet.imo import imo_check_digit_ok
 from darkfleet.ingest import codes
 from darkfleet.ingest.batch import Batch, Counts
-from darkfleet.ingest.formats import TableLayout
+from darkfleet.ingest.formats import REQUIRED, TableLayout
 from darkfleet.ingest.sentinels import null_position_sentinels, null_static_sentinels
 
 _FLOATS = {"lat": pl.Float64, "lon": pl.Float64, "sog": pl.Float32, "cog": pl.Float32,
@@ -38,7 +38,7 @@ _ISO_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:
 
 def _clean_text(expr: pl.Expr) -> pl.Expr:
     """Strip spaces and AIS '@' padding; null words ("Unknown", "") become null."""
-    text = expr.cast(pl.Utf8).str.strip_chars().str.strip_chars_end("@").str.strip_chars()
+    text = expr.cast(pl.Utf8).str.strip_chars(" @")  # AIS pads text with '@'; names never start with one
     return pl.when(text.is_in(codes.NULL_WORDS)).then(None).otherwise(text)
 
 
@@ -46,9 +46,14 @@ def _is_null_word(raw: pl.Expr) -> pl.Expr:
     return raw.str.strip_chars().is_in(codes.NULL_WORDS)
 
 
-def _number(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """Parse text as a number; integers go through float so "63.0" is 63. Non-numbers -> null."""
-    value = raw.str.strip_chars().str.strip_prefix("IMO").cast(pl.Float64, strict=False)
+def _number(raw: pl.Expr, dtype: pl.DataType, careful: bool) -> pl.Expr:
+    """Parse text as a number; integers go through float so "63.0" is 63. Non-numbers -> null.
+
+    The fast form is a bare cast; the careful one (run only on rows the fast one could
+    not parse) also strips spaces and an "IMO" prefix.
+    """
+    text = raw.str.strip_chars().str.strip_prefix("IMO") if careful else raw
+    value = text.cast(pl.Float64, strict=False)
     if dtype in (pl.Int8, pl.Int16, pl.Int64):
         return value.round(0).cast(dtype, strict=False)
     return value.cast(dtype)
@@ -75,7 +80,7 @@ def _time(raw: pl.Expr, time_format: str | None) -> pl.Expr:
 
 
 def _field_expr(name: str, raw: pl.Expr, dtype: pl.DataType, layout: TableLayout,
-                time_format: str | None) -> pl.Expr:
+                time_format: str | None, careful: bool) -> pl.Expr:
     """Canonical value for one field from its raw column (text or already typed)."""
     if name in ("timestamp", "eta"):
         if isinstance(dtype, pl.Datetime):
@@ -91,9 +96,11 @@ def _field_expr(name: str, raw: pl.Expr, dtype: pl.DataType, layout: TableLayout
         return raw.cast(target, strict=False)
     lookup = {"nav_status": codes.NAV_STATUS, "msg_type": codes.MSG_TYPE, "ship_type": codes.SHIP_TYPE}.get(name)
     if lookup is not None and (layout.text_codes or name == "msg_type"):
-        words = raw.str.strip_chars().replace_strict(codes.any_casing(lookup), default=None, return_dtype=target)
-        return pl.coalesce([words, _number(raw, target)])
-    return _number(raw, target)
+        words = (raw.str.strip_chars() if careful else raw).replace_strict(codes.any_casing(lookup), default=None, return_dtype=target)
+        return pl.coalesce([words, _number(raw, target, careful)])
+    if name == "imo" and not careful:  # NOAA writes "IMO8207721" on every row
+        return _number(raw.str.strip_prefix("IMO"), target, careful)
+    return _number(raw, target, careful)
 
 
 def _time_format(raw: pl.DataFrame, column: str, layout: TableLayout) -> str | None:
@@ -104,36 +111,37 @@ def _time_format(raw: pl.DataFrame, column: str, layout: TableLayout) -> str | N
 
 
 def parse_rows(raw: pl.DataFrame, layout: TableLayout, source_id: int, line_nos: pl.Series) -> Batch:
-    """Canonical positions/static/rejects for one batch of raw rows (``line_nos`` per row)."""
+    """Canonical positions/static/rejects for one batch of raw rows (``line_nos`` per row).
+
+    Two passes keep the common case cheap: a bare cast of every field, then a careful
+    parse (spaces, "Unknown", "IMO" prefixes) and reject reasons for only the rows where
+    the bare cast left a given value null.
+    """
     # Input columns get a prefix so a file whose header already says "mmsi" cannot collide.
     raw = raw.rename({c: f"in:{c}" for c in raw.columns})
     dtypes = dict(raw.schema)
     mapped = {name: f"in:{col}" for name, col in layout.columns.items() if f"in:{col}" in dtypes}
     time_format = _time_format(raw, mapped["timestamp"], layout)
-    parsed = [_field_expr(name, pl.col(col), dtypes[col], layout, time_format).alias(name)
-              for name, col in mapped.items()]
-    frame = raw.with_columns(line_no=line_nos).with_columns(parsed)
 
-    def given(name: str) -> pl.Expr:
-        col = pl.col(mapped[name])
-        return col.is_not_null() & ~_is_null_word(col) if dtypes[mapped[name]] == pl.Utf8 else col.is_not_null()
+    def parsed(careful: bool) -> list[pl.Expr]:
+        return [_field_expr(name, pl.col(col), dtypes[col], layout, time_format, careful).alias(name)
+                for name, col in mapped.items()]
 
-    required_missing = pl.any_horizontal([~given(f) for f in ("mmsi", "timestamp", "lat", "lon")])
     # Words mapped to codes (DMA nav status, ship type) may be unmapped: null, not a reject.
-    numeric = [n for n in mapped if n not in _TEXT and n not in ("timestamp", "eta")
+    checked = [n for n in mapped if n not in _TEXT
                and not (layout.text_codes and n in ("nav_status", "msg_type", "ship_type"))]
-    failed = [given(n) & pl.col(n).is_null() for n in numeric]
-    time_failed = [given(n) & pl.col(n).is_null() for n in ("timestamp", "eta") if n in mapped]
-    reason = (pl.when(required_missing).then(pl.lit("missing_field"))
-              .when(pl.any_horizontal(time_failed)).then(pl.lit("bad_timestamp"))
-              .when(pl.any_horizontal(failed)).then(pl.lit("bad_number"))
-              .otherwise(None))
-    # A row with no value at all (blank line, or only commas) carries nothing to reject.
-    empty = pl.all_horizontal([pl.col(c).is_null() for c in raw.columns])
-    frame = frame.with_columns(reason=pl.when(empty).then(pl.lit("empty_row")).otherwise(reason))
-    bad = frame.filter(pl.col("reason").is_not_null() & (pl.col("reason") != "empty_row"))
-    good = frame.filter(pl.col("reason").is_null())
-    n_empty = frame.height - bad.height - good.height
+    frame = raw.with_columns(line_no=line_nos).with_columns(parsed(careful=False))
+    suspect = pl.any_horizontal([pl.col(mapped[n]).is_not_null() & pl.col(n).is_null() for n in checked]
+                                + [pl.col(mapped[f]).is_null() for f in REQUIRED])
+    frame = frame.with_columns(_suspect=suspect)
+    clean = frame.filter(~pl.col("_suspect"))
+    redo = frame.filter(pl.col("_suspect")).drop(list(mapped)).with_columns(parsed(careful=True))
+    redo = redo.with_columns(reason=_reasons(redo, mapped, dtypes, checked, raw.columns))
+    bad = redo.filter(pl.col("reason").is_not_null() & (pl.col("reason") != "empty_row"))
+    good = clean.vstack(redo.filter(pl.col("reason").is_null()).select(clean.columns))
+    if redo.height:
+        good = good.sort("line_no")
+    n_empty = redo.height - bad.height - (good.height - clean.height)
 
     positions = _positions(good, mapped, source_id)
     static = _static(good, mapped, source_id)
@@ -144,6 +152,25 @@ def parse_rows(raw: pl.DataFrame, layout: TableLayout, source_id: int, line_nos:
     if n_empty:
         counts.skipped["empty_row"] = n_empty
     return Batch(positions, static, rejects, counts)
+
+
+def _reasons(frame: pl.DataFrame, mapped: dict[str, str], dtypes: dict, checked: list[str],
+             columns: list[str]) -> pl.Expr:
+    """Why a suspect row is rejected (null: it was fine after the careful parse)."""
+    def given(name: str) -> pl.Expr:
+        col = pl.col(mapped[name])
+        return col.is_not_null() & ~_is_null_word(col) if dtypes[mapped[name]] == pl.Utf8 else col.is_not_null()
+
+    required_missing = pl.any_horizontal([~given(f) for f in REQUIRED])
+    time_failed = [given(n) & pl.col(n).is_null() for n in ("timestamp", "eta") if n in mapped]
+    failed = [given(n) & pl.col(n).is_null() for n in checked]
+    # A row with no value at all (blank line, or only commas) carries nothing to reject.
+    empty = pl.all_horizontal([pl.col(c).is_null() for c in columns])
+    return (pl.when(empty).then(pl.lit("empty_row"))
+            .when(required_missing).then(pl.lit("missing_field"))
+            .when(pl.any_horizontal(time_failed)).then(pl.lit("bad_timestamp"))
+            .when(pl.any_horizontal(failed)).then(pl.lit("bad_number"))
+            .otherwise(None))
 
 
 def _rename(frame: pl.DataFrame) -> pl.DataFrame:
