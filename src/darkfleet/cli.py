@@ -45,6 +45,10 @@ def _register() -> None:
     for command in (detect, evaluate):
         cli.add_command(command)
 
+    from darkfleet.simulate.cli import simulate_command
+
+    cli.add_command(simulate_command)
+
 
 _register()
 

@@ -38,6 +38,7 @@ class Chunk:
     truth: pa.Table
     benign: pa.Table
     n_units: int
+    static_receiver: pa.Array  # station of each static row (STATIC has no receiver column; NMEA tags need it)
 
 
 def unit_rng(seed: int, unit: Unit) -> np.random.Generator:
@@ -79,7 +80,8 @@ def generate_units(scn: Scenario, units: list[Unit]) -> Chunk:
         benign_rows += b
     t0 = scn.cfg.start_utc
     return Chunk(_positions_table(scn, pos_parts, t0), _static_table(scn, stat_parts, t0),
-                 _rows_table(truth_rows, schema.TRUTH, t0), _rows_table(benign_rows, BENIGN_SCHEMA, t0), len(units))
+                 _rows_table(truth_rows, schema.TRUTH, t0), _rows_table(benign_rows, BENIGN_SCHEMA, t0), len(units),
+                 _receiver(scn, _cat(stat_parts, "station", np.int32)))
 
 
 def _no_static() -> dict:

@@ -56,7 +56,7 @@ def write(preset: str, seed: int, out_dir, format: str = "parquet", vessels: int
     n_pos = n_stat = 0
     with Bar(f"simulating {preset}", total=len(scn.units)) as bar:
         for part, chunk in enumerate(generate_chunks(scn, chunk_units)):
-            writer.write(part, chunk.positions, chunk.static)
+            writer.write(part, chunk.positions, chunk.static, chunk.static_receiver)
             n_pos += chunk.positions.num_rows
             n_stat += chunk.static.num_rows
             truth.append(chunk.truth)
@@ -96,7 +96,7 @@ class ParquetWriter:
         (out / "static").mkdir(exist_ok=True)
         self.files = 0
 
-    def write(self, part: int, positions: pa.Table, static: pa.Table) -> None:
+    def write(self, part: int, positions: pa.Table, static: pa.Table, static_receiver: pa.Array) -> None:
         pq.write_table(positions, self.out / "positions" / f"part-{part:05d}.parquet")
         pq.write_table(static, self.out / "static" / f"part-{part:05d}.parquet")
         self.files += 2
