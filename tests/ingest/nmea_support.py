@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from darkfleet.ingest.batch import Counts, ReadOptions, Source
+from darkfleet.ingest.batch import Batch, Counts, ReadOptions, Source
 from darkfleet.ingest.nmea import read_nmea
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ais"
@@ -44,9 +44,9 @@ def read_all(source: Source, **options) -> tuple[pa.Table, pa.Table, pa.Table, C
         positions.append(batch.positions)
         static.append(batch.static)
         rejects.append(batch.rejects)
-    return (pa.concat_tables(positions) if positions else None,
-            pa.concat_tables(static) if static else None,
-            pa.concat_tables(rejects) if rejects else None, counts)
+    empty = Batch.empty()
+    return (pa.concat_tables([empty.positions, *positions]), pa.concat_tables([empty.static, *static]),
+            pa.concat_tables([empty.rejects, *rejects]), counts)
 
 
 def read_text(text: str, **options):
