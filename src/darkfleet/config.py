@@ -72,6 +72,7 @@ class LoiteringConfig:
     name = "loitering"
     max_speed_kn: float = 2.0  # GFW loitering: average speed below 2 kn
     min_duration_h: float = 4.0  # GFW carrier loitering: at least 4 h
+    max_silence_h: float = 6.0  # a silence this long (a gap) ends the run
 
 
 @dataclass(frozen=True)
@@ -101,13 +102,15 @@ class SpoofingConfig:
     """Position spoofing and manipulation."""
 
     name = "spoofing"
-    max_jump_points: int = 3  # a segment this short beside a longer one is a position jump
+    max_jump_points: int = 3  # a segment with this few reports beside a bigger one is a position jump
+    max_jump_h: float = 1.0  # ... and so is one lasting at most this long
     min_shared_points: int = 10  # two parallel segments this long mean a shared MMSI
     min_shared_overlap_h: float = 1.0  # ... overlapping in time at least this long
     min_shared_separation_m: float = 1_000.0  # ... on paths this far apart (not a late receiver's echo)
     circle_window_h: float = 2.0  # window in which a full turn is looked for
     circle_min_turn_deg: float = 330.0  # net turning within the window that makes a circle
     circle_min_speed_kn: float = 3.0  # slower vessels swing at anchor; not a circle
+    circle_max_step_turn_deg: float = 120.0  # a U-turn within one grid step is manoeuvring, not a circle
     no_fix_merge_h: float = 1.0  # no-fix reports closer than this form one episode
 
 
@@ -138,6 +141,7 @@ class PortVisitConfig:
     name = "port_visit"
     entry_radius_m: float = 3_000.0
     exit_radius_m: float = 4_000.0
+    stop_max_speed_kn: float = 0.5  # GFW port stop: a call includes a report below 0.5 kn
 
 
 @dataclass(frozen=True)

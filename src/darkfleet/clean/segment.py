@@ -1,8 +1,9 @@
 """Segmentation: split each MMSI's reports into physically possible tracks.
 
-Like Global Fishing Watch's segmenter (gpsdio-segment), each report joins the open segment
-it fits best (lowest implied speed from that segment's last fix); a report no open segment
-could reach below ``max_speed_kn`` opens a new segment instead of being deleted. Two
+Like Global Fishing Watch's segmenter (gpsdio-segment), each report joins an open segment
+it fits: one whose last fix it could have been reached from below ``max_speed_kn`` (the most
+recently heard of those); a report no open segment could reach opens a new segment instead
+of being deleted. Two
 transmitters sharing one MMSI therefore become parallel segments, and a one-report
 position glitch becomes a one-point segment that spoofing detection reports.
 """
@@ -37,14 +38,14 @@ def _segment_kernel(mmsi, t_us, lat, lon, max_speed_kn, max_open, min_dt_s):  # 
             n_open = 0
             next_id = mmsi[i] * SEGMENTS_PER_MMSI
         best = -1
-        best_speed = np.inf
         for k in range(n_open):
             dt_h = max((t_us[i] - open_t[k]) / 1e6, min_dt_s) / 3600.0
             speed = haversine_scalar_m(open_lat[k], open_lon[k], lat[i], lon[i]) / M_PER_NM / dt_h
-            if speed < best_speed:
-                best_speed = speed
+            # of the segments that could have reached this fix, continue the most recently heard:
+            # a stale segment (e.g. a spoofed excursion) must not capture the real track later on
+            if speed <= max_speed_kn and (best < 0 or open_t[k] > open_t[best]):
                 best = k
-        if best < 0 or best_speed > max_speed_kn:
+        if best < 0:
             if n_open < max_open:
                 best = n_open
                 n_open += 1

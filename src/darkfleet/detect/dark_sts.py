@@ -3,9 +3,9 @@
 Vessel A's AIS gap overlaps vessel B's loitering (B slow with AIS on, outside port), and A
 could have sailed from its last position to B, stayed alongside for ``min_alongside_h``
 and sailed to its next position within the gap, at its class's maximum speed. Of the
-partners that fit, the nearest is reported. When both went dark (B's gap overlaps A's and
-both gaps are likely disablings), each could reach a common meeting point (the centroid
-of the four endpoints) with ``min_alongside_h`` to spare; one event per dark vessel.
+partners that fit, the one needing the least sailing is reported. Only when no partner was seen, and both went dark (B's gap overlaps
+A's), each could reach a common meeting point (the centroid of the four endpoints) with
+``min_alongside_h`` to spare; one event per dark vessel.
 A draught change of A across the gap, with no port visit, corroborates (higher confidence).
 """
 
@@ -69,7 +69,7 @@ def _with_loitering(gaps: pl.DataFrame, loitering: pl.DataFrame, config: DarkSts
 
 
 def _both_dark(gaps: pl.DataFrame, config: DarkStsConfig) -> pl.DataFrame:
-    dark = gaps.filter(pl.col("likely_disabling"))
+    dark = gaps
     cols = ["mmsi", "start_utc", "end_utc", "start_lat", "start_lon", "end_lat", "end_lon", "v_kn"]
     b = dark.select(*(pl.col(c).alias(f"b_{c}") for c in cols))
     cand = dark.join_where(
@@ -115,10 +115,11 @@ def detect_dark_sts(
     cand = pl.concat([_with_loitering(g, loitering, config).select(keep), _both_dark(g, config).select(keep)])
     if cand.height == 0:
         return empty_events()
-    # one partner per gap: the one needing the least sailing
+    # one partner per gap: a partner seen at the meeting place beats a guessed meeting of two dark
+    # vessels; then the one needing the least sailing
     best = (
         cand.with_columns((pl.col("d_in_m") + pl.col("d_out_m")).alias("_detour_m"))
-        .sort("mmsi", "start_utc", "_detour_m", "b_mmsi")
+        .sort("mmsi", "start_utc", "both_dark", "_detour_m", "b_mmsi")
         .unique(["mmsi", "start_utc"], keep="first", maintain_order=True)
     )
     changes = draught_changes.select("mmsi", pl.col("start_utc").alias("c_s"), pl.col("end_utc").alias("c_e"),

@@ -1,9 +1,11 @@
 """Loitering: a vessel slower than ``max_speed_kn`` for at least ``min_duration_h`` outside ports.
 
 Follows Global Fishing Watch's loitering events (Miller et al. 2018; Kroodsma et al. 2018):
-on the resampled 10-minute track, consecutive grid points that are slow and farther than
-the in-port radius from every port or anchorage form a run; runs long enough are events.
-A silence longer than the interpolation limit ends a run (AIS must be on).
+along each segment's reports, consecutive reports that are slow and farther than the
+in-port radius from every port or anchorage form a run; runs long enough are events. An
+anchored vessel far offshore is heard irregularly, so silences shorter than
+``max_silence_h`` (the gap threshold) do not end a run; a real gap does (AIS must be on).
+Speed is the reported SOG, or the implied speed from the previous report when SOG is missing.
 """
 
 from __future__ import annotations
@@ -13,17 +15,27 @@ import polars as pl
 
 from darkfleet.config import LoiteringConfig
 from darkfleet.detect.events import details_expr, finish_events
+from darkfleet.detect.geo import M_PER_NM, haversine_expr
 from darkfleet.detect.ports_index import PortIndex
 from darkfleet.detect.runs import hours_between, run_ids
 
 
-def slow_runs(grid: pl.DataFrame, max_speed_kn: float, min_duration_h: float, step_min: int) -> pl.DataFrame:
-    """Runs of slow grid points outside port, per segment (grid needs ``near_port``)."""
-    slow = (pl.col("speed_kn") < max_speed_kn).fill_null(False) & ~pl.col("near_port")
+def point_speed_kn() -> pl.Expr:
+    """Reported SOG, else the implied speed from the previous report of the same segment."""
+    seg = pl.col("segment_id")
+    dt_h = (pl.col("timestamp_utc") - pl.col("timestamp_utc").shift(1).over(seg)).dt.total_microseconds() / 3.6e9
+    implied = haversine_expr(pl.col("lat").shift(1).over(seg), pl.col("lon").shift(1).over(seg), pl.col("lat"), pl.col("lon"))
+    implied = pl.when(dt_h > 0).then(implied / M_PER_NM / dt_h)
+    return pl.coalesce(pl.col("sog_kn").cast(pl.Float64), implied).alias("speed_kn")
+
+
+def slow_runs(points: pl.DataFrame, config: LoiteringConfig) -> pl.DataFrame:
+    """Runs of slow reports outside port, per segment (points need ``near_port``; sorted by segment, time)."""
+    slow = (pl.col("speed_kn") < config.max_speed_kn).fill_null(False) & ~pl.col("near_port")
     return (
-        grid.sort("segment_id", "timestamp_utc")
+        points.with_columns(point_speed_kn())
         .with_columns(slow.alias("_slow"))
-        .with_columns(run_ids(["segment_id"], "timestamp_utc", step_min * 60_000_000, pl.col("_slow")))
+        .with_columns(run_ids(["segment_id"], "timestamp_utc", int(config.max_silence_h * 3.6e9) - 1, pl.col("_slow")))
         .filter(pl.col("_slow"))
         .group_by("run_id")
         .agg(
@@ -35,19 +47,20 @@ def slow_runs(grid: pl.DataFrame, max_speed_kn: float, min_duration_h: float, st
             pl.col("lon").mean(),
             pl.col("speed_kn").median().alias("median_speed_kn"),
             pl.col("speed_kn").max().alias("max_speed_kn"),
-            pl.len().alias("n_grid_points"),
+            pl.len().alias("n_reports"),
         )
         .with_columns(hours_between("start_utc", "end_utc").alias("duration_h"))
-        .filter(pl.col("duration_h") >= min_duration_h)
+        .filter(pl.col("duration_h") >= config.min_duration_h)
         .sort("run_id")
     )
 
 
 def detect_loitering(
-    grid: pl.DataFrame, config: LoiteringConfig, ports: PortIndex | None = None, step_min: int = 10, digest: str = ""
+    points: pl.DataFrame, config: LoiteringConfig, ports: PortIndex | None = None, digest: str = ""
 ) -> pl.DataFrame:
-    """Loitering events (``schema.EVENTS``) from the resampled grid annotated with ``near_port``."""
-    runs = slow_runs(grid, config.max_speed_kn, config.min_duration_h, step_min)
+    """Loitering events (``schema.EVENTS``) from segmented reports annotated with ``near_port``
+    (see :func:`darkfleet.detect.pipeline.annotate_ports`)."""
+    runs = slow_runs(points.sort("segment_id", "timestamp_utc"), config)
     port_m = np.full(runs.height, np.nan)
     port_name: list[str | None] = [None] * runs.height
     if ports is not None and runs.height:
@@ -70,7 +83,7 @@ def detect_loitering(
             duration_h=pl.col("duration_h").round(3),
             median_speed_kn=pl.col("median_speed_kn").round(3),
             max_speed_kn=pl.col("max_speed_kn").round(3),
-            n_grid_points=pl.col("n_grid_points"),
+            n_reports=pl.col("n_reports"),
             port_distance_m=pl.col("port_distance_m"),
             nearest_port=pl.col("nearest_port"),
             segment_id=pl.col("segment_id"),

@@ -27,6 +27,7 @@ from darkfleet.detect.gap import detect_gaps
 from darkfleet.detect.loitering import detect_loitering
 from darkfleet.detect.port_visit import detect_port_visits
 from darkfleet.detect.ports_index import PortIndex
+from darkfleet.detect.spoofing import jump_segments
 from darkfleet.detect.stages import DETECTORS, StageInputs
 from darkfleet.engine.base import Engine
 
@@ -89,8 +90,8 @@ def run_detection(
     with timer.stage("segment"):
         points = engine.map_groups(clean, "mmsi", lambda f: segment_positions(f, config.segment))
         segments = segment_table(points)
-        kept = segments.filter(pl.col("n_points") > config.spoofing.max_jump_points)["segment_id"]
-        main = points.filter(pl.col("segment_id").is_in(kept.implode()))
+        jumps = jump_segments(segments, config.spoofing)["segment_id"]
+        main = annotate_ports(points.filter(~pl.col("segment_id").is_in(jumps.implode())), ports, config.ports.in_port_radius_m)
     with timer.stage("resample"):
         grid = engine.map_groups(main, "segment_id", lambda f: resample_segments(f, config.resample))
         grid = annotate_ports(grid, ports, config.ports.in_port_radius_m)
@@ -102,7 +103,7 @@ def run_detection(
     with timer.stage("port_visit"):
         frames["port_visit"] = detect_port_visits(main, config.port_visit, ports, digest)
     with timer.stage("loitering"):
-        frames["loitering"] = detect_loitering(grid, config.loitering, ports, step, digest)
+        frames["loitering"] = detect_loitering(main, config.loitering, ports, digest)
     with timer.stage("encounter"):
         pairs = engine.map_cells(
             grid.with_columns(

@@ -3,7 +3,8 @@
 A vessel enters when it comes within ``entry_radius_m`` (3 km) of a port or anchorage
 point and leaves when it gets farther than ``exit_radius_m`` (4 km) from every one; the
 band between the two radii keeps the current state, so a vessel swinging at the boundary
-does not produce a burst of visits.
+does not produce a burst of visits. As in GFW's port stops, a call needs the vessel to stop
+(a report slower than ``stop_max_speed_kn``): sailing past a port is not a visit.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: 
         pl.when(pl.col("_dist") <= config.entry_radius_m).then(True).when(pl.col("_dist") > config.exit_radius_m).then(False)
     )
     pts = (
-        positions.select("mmsi", "timestamp_utc", "lat", "lon")
+        positions.select("mmsi", "timestamp_utc", "lat", "lon", "sog_kn")
         .with_columns(pl.Series("_dist", dist), pl.Series("_port", idx))
         .with_columns(inside.alias("_in"))
         # inside the 3-4 km band the previous state holds
@@ -46,7 +47,9 @@ def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: 
             pl.col("_dist").min().alias("min_distance_m"),
             pl.len().alias("n_reports"),
             pl.col("_next_same").last().alias("exited"),
+            pl.col("sog_kn").min().alias("min_speed_kn"),
         )
+        .filter(pl.col("min_speed_kn") < config.stop_max_speed_kn)
         .sort("_run")
     )
     port_rows = ports.ports.with_row_index("_port").select(
@@ -68,6 +71,7 @@ def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: 
             port_id=pl.col("port_id"),
             min_distance_m=pl.col("min_distance_m").round(1),
             n_reports=pl.col("n_reports"),
+            min_speed_kn=pl.col("min_speed_kn").round(2),
             exited=pl.col("exited"),
         ),
     )

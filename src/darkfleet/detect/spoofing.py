@@ -1,12 +1,12 @@
 """Spoofing and position manipulation, one ``details.kind`` per symptom.
 
-* ``position_jump``: a short segment (<= ``max_jump_points`` reports) beside a longer one of
-  the same MMSI: reports no ship could have reached (implied speed above the segmenter's
+* ``position_jump``: a brief segment (<= ``max_jump_points`` reports or <= ``max_jump_h``)
+  beside a bigger one of the same MMSI: reports no ship could have reached (implied speed above the segmenter's
   limit) and the track carries on where it was. Never deleted, reported here.
 * ``shared_mmsi``: two long segments of one MMSI overlapping in time: two transmitters.
 * ``no_fix``: reports with the "not available" position (lat 91 / lon 181) or none at all.
-* ``circle``: the track turns through a full circle within ``circle_window_h`` at sailing
-  speed and ends where it started, the signature of GNSS spoofing (C4ADS 2019, "Above Us
+* ``circle``: the track turns smoothly one way through a full circle within
+  ``circle_window_h`` at sailing speed and ends where it started, the signature of GNSS spoofing (C4ADS 2019, "Above Us
   Only Stars").
 """
 
@@ -22,10 +22,16 @@ from darkfleet.detect.runs import hours_between, run_ids
 US_PER_H = 3_600_000_000
 
 
+def jump_segments(segments: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
+    """Segments that are position jumps: brief (<= ``max_jump_points`` reports or <= ``max_jump_h``)
+    while the same MMSI has a bigger segment to return to."""
+    brief = (pl.col("n_points") <= config.max_jump_points) | (hours_between("start_utc", "end_utc") <= config.max_jump_h)
+    return segments.filter(brief & (pl.col("n_points") < pl.col("n_points").max().over("mmsi")))
+
+
 def _jumps(points: pl.DataFrame, segments: pl.DataFrame, config: SpoofingConfig, min_dt_s: float) -> pl.DataFrame:
-    """Short segments of an MMSI that also has a long one, with the implied speed into them."""
-    long_mmsi = segments.filter(pl.col("n_points") > config.max_jump_points)["mmsi"].unique()
-    short = segments.filter((pl.col("n_points") <= config.max_jump_points) & pl.col("mmsi").is_in(long_mmsi.implode()))
+    """Position-jump segments, with the implied speed into them."""
+    short = jump_segments(segments, config)
     if short.height == 0:
         return pl.DataFrame()
     dt_h = (pl.col("timestamp_utc") - pl.col("timestamp_utc").shift(1)).dt.total_microseconds().clip(
@@ -51,7 +57,8 @@ def _jumps(points: pl.DataFrame, segments: pl.DataFrame, config: SpoofingConfig,
         pl.lit(0.9).alias("confidence"),
         details_expr(
             kind="position_jump",
-            rule=f"segment of <= {config.max_jump_points} reports beside a longer one (implied speed over the limit)",
+            rule=f"segment of <= {config.max_jump_points} reports or <= {config.max_jump_h} h beside a bigger one "
+            "(implied speed over the segmenter limit)",
             n_reports=pl.col("n_points"),
             jump_m=pl.col("jump_m").round(0),
             implied_speed_kn=pl.col("implied_speed_kn").round(1),
@@ -144,6 +151,8 @@ def _circles(grid: pl.DataFrame, config: SpoofingConfig, step_min: int) -> pl.Da
     g = g.with_columns(turn.fill_null(0.0).alias("_turn"))
     g = g.with_columns(
         pl.col("_turn").rolling_sum(window).over(seg).alias("_turn_sum"),
+        pl.col("_turn").abs().rolling_sum(window).over(seg).alias("_turn_abs"),
+        pl.col("_turn").abs().rolling_max(window).over(seg).alias("_turn_max"),
         pl.col("_step_m").rolling_sum(window).over(seg).alias("_path_m"),
         pl.col("speed_kn").rolling_median(window).over(seg).alias("_speed"),
         haversine_expr(pl.col("lat").shift(window).over(seg), pl.col("lon").shift(window).over(seg), pl.col("lat"), pl.col("lon")).alias("_disp_m"),
@@ -152,6 +161,9 @@ def _circles(grid: pl.DataFrame, config: SpoofingConfig, step_min: int) -> pl.Da
         (pl.col("_turn_sum").abs() >= config.circle_min_turn_deg)
         & (pl.col("_speed") >= config.circle_min_speed_kn)
         & (pl.col("_disp_m") <= 0.5 * pl.col("_path_m"))
+        # a smooth turn one way, not a racetrack of U-turns or a zig-zag
+        & (pl.col("_turn_max") <= config.circle_max_step_turn_deg)
+        & (pl.col("_turn_abs") <= 1.25 * pl.col("_turn_sum").abs())
     ).fill_null(False)
     flagged = g.with_columns(hit.alias("_hit")).with_columns(
         run_ids(["segment_id"], "timestamp_utc", step_min * 60_000_000, pl.col("_hit"))
