@@ -20,7 +20,8 @@ def parse_json_field(text: str | None, default: Any, what: str) -> Any:
     if text is None or text == "":
         return default
     try:
-        return json.loads(text)
+        # NaN/Infinity are accepted by Python's parser but are not JSON: they become null
+        return json.loads(text, parse_constant=lambda _: None)
     except json.JSONDecodeError:
         return {"unparsed": text, "error": f"{what} is not valid JSON"}
 

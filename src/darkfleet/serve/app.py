@@ -113,6 +113,7 @@ def _page_html() -> str:
 def create_app(db_path: str | Path) -> FastAPI:
     """The darkfleet web application over the store at ``db_path`` (opened read-only)."""
     db = _Database(Path(db_path))
+    # endpoints return JSONResponse themselves: FastAPI's recursive encoder would cost more than the query
     app = FastAPI(title="darkfleet", version=__version__,
                   description="Dark-fleet events, vessels, risk and tracks from a darkfleet store (read-only).")
     _install_error_handlers(app)
@@ -125,14 +126,15 @@ def create_app(db_path: str | Path) -> FastAPI:
         return page
 
     @app.get("/healthz", tags=["meta"])
-    def healthz() -> dict[str, Any]:
+    def healthz() -> JSONResponse:
         with db.cursor() as cur:
             cur.sql("SELECT 1").fetchall()
-        return {"status": "ok", "version": __version__, "read_only": True, "missing_tables": db.missing_tables}
+        return JSONResponse({"status": "ok", "version": __version__, "read_only": True,
+                             "missing_tables": db.missing_tables})
 
     @app.get("/api/summary", tags=["meta"])
-    def summary() -> dict[str, Any]:
-        return db.summary()
+    def summary() -> JSONResponse:
+        return JSONResponse(db.summary())
 
     @app.get("/api/events", tags=["events"], responses=ERRORS)
     def events(
@@ -144,31 +146,31 @@ def create_app(db_path: str | Path) -> FastAPI:
         min_confidence: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
         cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         flt = queries.EventFilter(
             types=[t.value for t in type] if type else None, bbox=parse_bbox(bbox), start=parse_time(start, "start"),
             end=parse_time(end, "end"), mmsi=mmsi, min_confidence=min_confidence, after=decode_cursor(cursor),
         )
         check_range(flt.start, flt.end)
         with db.cursor() as cur:
-            return queries.events_page(cur, flt, limit)
+            return JSONResponse(queries.events_page(cur, flt, limit))
 
     @app.get("/api/vessels", tags=["vessels"], responses=ERRORS)
     def vessels(
         sort: Literal["risk", "mmsi", "name"] = "risk",
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
         q: Annotated[str | None, Query(max_length=64, description="search: name, MMSI or IMO")] = None,
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         with db.cursor() as cur:
-            return queries.vessels_list(cur, sort, limit, q.strip() if q else None)
+            return JSONResponse(queries.vessels_list(cur, sort, limit, q.strip() if q else None))
 
     @app.get("/api/vessels/{mmsi}", tags=["vessels"], responses=ERRORS)
-    def vessel(mmsi: MMSI) -> dict[str, Any]:
+    def vessel(mmsi: MMSI) -> JSONResponse:
         with db.cursor() as cur:
             found = queries.vessel_detail(cur, mmsi)
         if found is None:
             raise NotFoundError(f"no vessel with MMSI {mmsi}", parameter="mmsi")
-        return found
+        return JSONResponse(found)
 
     @app.get("/api/vessels/{mmsi}/track", tags=["vessels"], responses=ERRORS)
     def track(
@@ -177,7 +179,7 @@ def create_app(db_path: str | Path) -> FastAPI:
         end: Annotated[str | None, Query(description="ISO 8601; default the last position")] = None,
         zoom: Annotated[int | None, Query(ge=0, le=22, description="map zoom; simplifies to ~1.5 px")] = None,
         max_points: Annotated[int, Query(ge=2, le=MAX_TRACK_POINTS)] = 5000,
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         t0, t1 = parse_time(start, "start"), parse_time(end, "end")
         check_range(t0, t1)
         if t0 is not None and t1 is not None and t1 - t0 > MAX_TRACK_SPAN:
@@ -186,7 +188,7 @@ def create_app(db_path: str | Path) -> FastAPI:
             window = queries.default_window(cur, mmsi, t0, t1, DEFAULT_TRACK_SPAN)
             if window is None:
                 raise NotFoundError(f"no positions for MMSI {mmsi}", parameter="mmsi")
-            return queries.track(cur, mmsi, window[0], window[1], zoom, max_points)
+            return JSONResponse(queries.track(cur, mmsi, window[0], window[1], zoom, max_points))
 
     return app
 

@@ -147,7 +147,7 @@ def track(cur, mmsi: int, start: datetime, end: datetime, zoom: int | None, max_
     """Positions of one vessel in [start, end], flagged at silences and thinned for display."""
     table = cur.sql(
         "SELECT epoch_ms(timestamp_utc) AS t_ms, lat, lon, CAST(sog_kn AS DOUBLE) AS sog_kn FROM positions "
-        "WHERE mmsi = ? AND timestamp_utc BETWEEN ? AND ? AND lat IS NOT NULL AND lon IS NOT NULL "
+        "WHERE mmsi = ? AND timestamp_utc BETWEEN ? AND ? AND isfinite(lat) AND isfinite(lon) "
         "ORDER BY timestamp_utc", params=[mmsi, start, end],
     ).to_arrow_table()
     cols = {name: table[name].to_numpy(zero_copy_only=False) for name in table.column_names}

@@ -1,0 +1,187 @@
+"""Loopback load test of ``darkfleet serve``: p50/p95/p99 latency under concurrent clients.
+
+Builds (or reuses) a synthetic store of N positions, starts the API on 127.0.0.1 in a child
+process, and runs C concurrent clients over four request mixes: an events page with filters,
+the risk-ranked vessel list, a vessel detail and a 7-day track. Bounded in requests and time.
+
+\b
+Example:
+  python benchmarks/serve.py --positions 20000000 --db /tmp/bench.duckdb --clients 50 --requests 400
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from darkfleet import schema
+from darkfleet.store import Store
+
+START = "2024-01-01 00:00:00+00"
+STEP_S = 60  # one fix a minute: a dense AIS feed
+TYPES = [t.value for t in schema.EventType]
+
+
+def build_store(path: Path, n_positions: int, n_vessels: int, n_events: int) -> None:
+    """Write a synthetic store, rows sorted by (mmsi, time) as ingest leaves them, so zone maps prune."""
+    per_vessel = n_positions // n_vessels
+    with Store(path) as store:
+        for name, sch in (("positions", schema.POSITIONS), ("static", schema.STATIC),
+                          ("events", schema.EVENTS), ("vessels", schema.VESSELS)):
+            store.ensure_table(name, sch)
+        con = store.con
+        t0 = time.perf_counter()
+        # generated inside DuckDB: no Python loop over positions
+        con.execute(f"""
+            INSERT INTO positions (mmsi, timestamp_utc, lat, lon, sog_kn, cog_deg, msg_type)
+            SELECT 200000000 + v AS mmsi,
+                   TIMESTAMPTZ '{START}' + to_seconds(i * {STEP_S}) AS timestamp_utc,
+                   (v % 60) - 30 + 0.5 * sin(i / 700.0 + v) AS lat,
+                   ((v * 7) % 300) - 150 + (i % 20000) * 0.0004 AS lon,
+                   (8 + 4 * sin(i / 300.0))::REAL, ((i / 10) % 360)::REAL, 1
+            FROM range({n_vessels}) r(v), range({per_vessel}) s(i)
+            ORDER BY mmsi, timestamp_utc
+        """)
+        print(f"positions: {n_vessels * per_vessel:,} rows in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        days = max(1, per_vessel * STEP_S // 86400)
+        con.execute(f"""
+            INSERT INTO static (mmsi, timestamp_utc, imo, name, draught_m, ship_type, msg_type)
+            SELECT 200000000 + v, TIMESTAMPTZ '{START}' + to_days(d), 9000000 + v, 'VESSEL ' || v,
+                   (8 + (d % 3))::REAL, 80, 5
+            FROM range({n_vessels}) r(v), range({days}) s(d)
+        """)
+        con.execute(f"""
+            INSERT INTO vessels (mmsi, imo, name, flag, ship_type, risk_score, risk_factors, sanctions)
+            SELECT 200000000 + v, 9000000 + v, 'VESSEL ' || v, 'PA', 80, (v * 37) % 101,
+                   '[{{"factor": "ais_gap", "points": 10, "evidence": "synthetic"}}]', '[]'
+            FROM range({n_vessels}) r(v)
+        """)
+        con.execute(f"""
+            INSERT INTO events
+            SELECT 'ev-' || e, ['{"','".join(TYPES)}'][1 + e % {len(TYPES)}], 200000000 + (e * 13) % {n_vessels},
+                   CASE WHEN e % 3 = 0 THEN 200000000 + (e * 17) % {n_vessels} END,
+                   TIMESTAMPTZ '{START}' + to_minutes((e * 97) % ({days} * 1440)),
+                   TIMESTAMPTZ '{START}' + to_minutes((e * 97) % ({days} * 1440) + 360),
+                   (e % 120) - 60 + 0.1, (e % 340) - 170 + 0.1, (e % 100) / 100.0, false,
+                   '{{"synthetic": true}}'
+            FROM range({n_events}) r(e)
+        """)
+        con.execute("CHECKPOINT")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _requests(n_vessels: int, days: int, rng: random.Random) -> dict[str, callable]:
+    def mmsi() -> int:
+        return 200000000 + rng.randrange(n_vessels)
+
+    def events() -> str:
+        day = rng.randrange(max(days - 2, 1))
+        return (f"/api/events?type={rng.choice(TYPES)}&start=2024-01-{1 + day % 28:02d}T00:00:00Z"
+                f"&min_confidence=0.3&bbox=-180,-60,180,60&limit=100")
+
+    def track() -> str:
+        day = rng.randrange(max(days - 7, 1))
+        return (f"/api/vessels/{mmsi()}/track?start=2024-01-{1 + day % 21:02d}T00:00:00Z"
+                f"&end=2024-01-{8 + day % 21:02d}T00:00:00Z&zoom=10")
+
+    return {
+        "events (filtered page)": events,
+        "vessels (risk top 100)": lambda: "/api/vessels?sort=risk&limit=100",
+        "vessel detail": lambda: f"/api/vessels/{mmsi()}",
+        "track 7 days": track,
+    }
+
+
+async def _load(base: str, make_url, clients: int, total: int, time_limit_s: float) -> tuple[list[float], int]:
+    import httpx
+
+    latencies: list[float] = []
+    errors = 0
+    remaining = total
+    deadline = time.monotonic() + time_limit_s
+
+    async def client_loop(http) -> None:
+        nonlocal remaining, errors
+        while remaining > 0 and time.monotonic() < deadline:
+            remaining -= 1
+            t = time.perf_counter()
+            response = await http.get(make_url())
+            latencies.append((time.perf_counter() - t) * 1000)
+            errors += response.status_code != 200
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
+        await asyncio.gather(*(client_loop(http) for _ in range(clients)))
+    return latencies, errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/darkfleet-bench-serve.duckdb"))
+    parser.add_argument("--positions", type=int, default=20_000_000)
+    parser.add_argument("--vessels", type=int, default=5000)
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=400, help="per request mix")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per request mix")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (one per core)")
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+
+    if args.rebuild and args.db.exists():
+        args.db.unlink()
+    if not args.db.exists():
+        build_store(args.db, args.positions, args.vessels, args.events)
+    con = duckdb.connect(str(args.db), read_only=True)
+    n_positions = con.sql("SELECT count(*) FROM positions").fetchall()[0][0]
+    n_vessels = con.sql("SELECT count(*) FROM vessels").fetchall()[0][0]
+    days = con.sql("SELECT date_diff('day', min(timestamp_utc), max(timestamp_utc)) FROM positions").fetchall()[0][0]
+    con.close()
+
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-c", "from darkfleet.cli import main; main()", "serve", "--db", str(args.db), "--host",
+                               "127.0.0.1", "--port", str(port), "--workers", str(args.workers)],
+                              stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import httpx
+
+        for _ in range(200):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        rng = random.Random(0)
+        results = {"positions": n_positions, "vessels": n_vessels, "days": days, "clients": args.clients,
+                   "workers": args.workers, "db_bytes": args.db.stat().st_size, "mixes": {}}
+        for name, make_url in _requests(n_vessels, days, rng).items():
+            asyncio.run(_load(base, make_url, args.clients, args.clients, 30))  # warm-up round
+            lat, errors = asyncio.run(_load(base, make_url, args.clients, args.requests, args.time_limit))
+            p50, p95, p99 = np.percentile(lat, [50, 95, 99])
+            results["mixes"][name] = {"requests": len(lat), "errors": errors,
+                                      "p50_ms": round(p50, 1), "p95_ms": round(p95, 1), "p99_ms": round(p99, 1)}
+            print(f"{name:26s} n={len(lat):4d} err={errors} p50={p50:7.1f} ms p95={p95:7.1f} ms p99={p99:7.1f} ms")
+        print(json.dumps(results))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
