@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from darkfleet.config import PRESETS
+from darkfleet.engine.factory import ENGINES
 from darkfleet.errors import ConfigError
 
 
@@ -34,7 +35,12 @@ def _load_inputs(inputs: tuple[str, ...], db_path: str | None):
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), help="Read positions from this store and write events back to it.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML file overriding detection settings.")
 @click.option("--preset", type=click.Choice(sorted(PRESETS)), default="default", show_default=True, help="Named set of settings.")
-def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_path: str | None, preset: str) -> None:
+@click.option("--engine", "engine_name", type=click.Choice(ENGINES), default="embedded", show_default=True, help="Run stages in-process or on Dask.")
+@click.option("--scheduler", help="Dask scheduler tcp://HOST:PORT (--engine dask); default: a local cluster.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes of the local Dask cluster.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="With --db: re-process only days from DATE (plus overlap); keep earlier events.")
+def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_path: str | None, preset: str,
+           engine_name: str, scheduler: str | None, workers: int, since) -> None:
     """Find encounters, loitering, gaps, dark STS, spoofing, identity and draught changes, port visits.
 
     Writes events.parquet, events.geojson, events.csv, segments.parquet and summary.json
@@ -45,19 +51,35 @@ def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_pa
       darkfleet detect ../shared/data/ais/solent-2016-01-12.csv --out out/
       darkfleet detect --db fleet.duckdb --out out/ --preset tanker_sts
       darkfleet detect scenario/positions.parquet --out out/ --config strict.toml
+      darkfleet detect --db fleet.duckdb --out out/ --engine dask --workers 2
+      darkfleet detect --db fleet.duckdb --out out/ --since 2026-01-07
     """
     from darkfleet import schema
     from darkfleet.config import load_config
     from darkfleet.detect.output import write_outputs
+    from darkfleet.detect.incremental import record_state, run_since
     from darkfleet.detect.pipeline import run_detection
+    from darkfleet.engine.factory import close_engine, engine_options, get_engine
 
     if not inputs and not db_path:
         raise ConfigError("give INPUT files or --db PATH")
     if inputs and db_path:
         raise ConfigError("give either INPUT files or --db PATH, not both")
+    if since and not db_path:
+        raise ConfigError("--since needs --db PATH (the store holding the earlier days and their events)")
     config = load_config(config_path, preset=preset)
-    positions, static, read_summary = _load_inputs(inputs, db_path)
-    result = run_detection(positions, static, config)
+    engine = get_engine(engine_name, **engine_options(engine_name, scheduler, workers))
+    try:
+        if since:
+            from darkfleet.store import Store
+
+            with Store(db_path, read_only=True) as store:
+                result, read_summary = run_since(store, since, config, engine)
+        else:
+            positions, static, read_summary = _load_inputs(inputs, db_path)
+            result = run_detection(positions, static, config, engine=engine)
+    finally:
+        close_engine(engine)
     summary = {**result.summary, "read": read_summary, "preset": preset}
     write_outputs(out_dir, result.events, result.segments, summary)
     if db_path:
@@ -65,6 +87,7 @@ def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_pa
 
         with Store(db_path) as store, store.transaction():
             store.replace("events", schema.EVENTS, result.events_table())
+            record_state(store, config.digest())
     counts = ", ".join(f"{k}={v}" for k, v in summary["events"].items() if v)
     click.echo(f"{result.events.height} events ({counts or 'none'}) from {summary['input']['input_rows']} positions -> {out_dir}")
 

@@ -51,9 +51,18 @@ def close_pairs(grid: pl.DataFrame, max_distance_m: float) -> pl.DataFrame:
         )
         .with_columns(pl.min_horizontal(pl.col("_hd"), 180.0 - pl.col("_hd")).alias("heading_diff_deg"))
         .drop("_hd")
-        # a pair can meet through several segments of a shared MMSI: keep the closest per instant
-        .sort("mmsi", "other_mmsi", "timestamp_utc", "distance_m")
-        .unique(["mmsi", "other_mmsi", "timestamp_utc"], keep="first", maintain_order=True)
+        .pipe(closest_per_instant)
+    )
+
+
+def closest_per_instant(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Pairs sorted by vessel pair then time, one row per pair and instant (the closest).
+
+    A pair can meet through several segments of a shared MMSI; and an engine that searches
+    space blocks separately returns pairs block by block, an encounter drifting across a
+    block boundary in two pieces: sorting stitches them back before runs are formed."""
+    return pairs.sort("mmsi", "other_mmsi", "timestamp_utc", "distance_m").unique(
+        ["mmsi", "other_mmsi", "timestamp_utc"], keep="first", maintain_order=True
     )
 
 
@@ -127,8 +136,7 @@ def detect_encounters(
     """Encounter events (``schema.EVENTS``; ``mmsi`` < ``other_mmsi``) from the resampled grid.
 
     ``pairs`` may be precomputed by :func:`close_pairs` (e.g. per space cell by an engine)."""
-    if pairs is None:
-        pairs = close_pairs(grid, config.max_distance_m)
+    pairs = close_pairs(grid, config.max_distance_m) if pairs is None else closest_per_instant(pairs)
     events = encounter_runs(pairs, config, step_min)
     in_port = [False] * events.height
     if ports is not None and events.height:

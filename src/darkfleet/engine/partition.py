@@ -1,0 +1,90 @@
+"""Pure partitioning plans for distributed engines: no cluster, no I/O, just frames.
+
+* :func:`hash_partitions` splits a frame into parts that each hold complete groups of the
+  key columns (rows keep their relative order inside a part).
+* :func:`cell_tasks` groups space cells into square blocks, packs blocks into a few tasks
+  of similar size, and gives every task the rows of its blocks plus a halo of neighbour
+  cells, each row at most once per task. :func:`keep_owned` then drops the results a task
+  found in its halo, so a pair on a block boundary is reported by exactly one task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+HASH_SEED = 0x5EED  # fixed, so the same input always lands in the same partitions
+_TASK = "_df_task"
+_ROW = "_df_row"
+_BY, _BX = "_df_block_y", "_df_block_x"
+
+
+def hash_partitions(frame: pl.DataFrame, by: str | Sequence[str], n_parts: int) -> list[pl.DataFrame]:
+    """Non-empty parts of ``frame``; every group of ``by`` lies wholly in one part."""
+    keys = [by] if isinstance(by, str) else list(by)
+    if frame.height == 0 or n_parts <= 1:
+        return [frame] if frame.height else []
+    part = (pl.struct(keys).hash(seed=HASH_SEED) % n_parts).alias(_TASK)
+    parts = frame.with_columns(part).partition_by(_TASK, maintain_order=True, include_key=False, as_dict=True)
+    return [parts[key] for key in sorted(parts)]
+
+
+@dataclass(frozen=True)
+class CellTask:
+    """One unit of work of a cell search: its rows (core and halo) and the blocks it owns."""
+
+    rows: pl.DataFrame
+    blocks: pl.DataFrame  # columns _df_block_y, _df_block_x: the cores whose results it keeps
+
+
+def _block(col: str, offset: int, block_cells: int) -> pl.Expr:
+    # floor division keeps negative cells (southern and western hemispheres) in the right block
+    return ((pl.col(col) + offset) // block_cells).cast(pl.Int64)
+
+
+def cell_tasks(
+    frame: pl.DataFrame, cell_cols: Sequence[str], n_tasks: int, block_cells: int = 5, halo: int = 1
+) -> list[CellTask]:
+    """Tasks covering every block of ``block_cells`` x ``block_cells`` cells, balanced by row count."""
+    if frame.height == 0:
+        return []
+    if block_cells <= 2 * halo:
+        raise ValueError(f"block_cells ({block_cells}) must exceed twice the halo ({halo})")
+    cy, cx = cell_cols
+    indexed = frame.with_row_index(_ROW)
+    cores = indexed.select(_ROW, _block(cy, 0, block_cells).alias(_BY), _block(cx, 0, block_cells).alias(_BX))
+    sizes = cores.group_by(_BY, _BX).len().sort("len", _BY, _BX, descending=[True, False, False])
+    # greedy longest-processing-time packing: one Python step per block, not per row
+    loads = [0] * max(1, min(n_tasks, sizes.height))
+    owner: list[int] = []
+    for size in sizes["len"].to_list():
+        task = loads.index(min(loads))
+        loads[task] += size
+        owner.append(task)
+    block_task = sizes.select(_BY, _BX).with_columns(pl.Series(_TASK, owner, dtype=pl.Int64))
+    offsets = [(dy, dx) for dy in range(-halo, halo + 1) for dx in range(-halo, halo + 1)]
+    # every block whose core or halo contains the row; blocks without a core row need no task
+    copies = pl.concat(
+        [indexed.select(_ROW, _block(cy, dy, block_cells).alias(_BY), _block(cx, dx, block_cells).alias(_BX))
+         for dy, dx in offsets]
+    )
+    membership = copies.join(block_task, on=[_BY, _BX], how="inner").select(_ROW, _TASK).unique()
+    rows = indexed.join(membership, on=_ROW, how="inner").sort(_TASK, _ROW)
+    by_task = rows.partition_by(_TASK, maintain_order=True, include_key=True, as_dict=True)
+    blocks = block_task.partition_by(_TASK, include_key=False, as_dict=True)
+    return [
+        CellTask(by_task[key].drop(_TASK, _ROW), blocks[key])
+        for key in sorted(by_task)
+        if key in blocks
+    ]
+
+
+def keep_owned(result: pl.DataFrame, cell_cols: Sequence[str], blocks: pl.DataFrame, block_cells: int) -> pl.DataFrame:
+    """Rows of ``result`` whose owning cell lies in the core of one of ``blocks``."""
+    if result.height == 0:
+        return result
+    cy, cx = cell_cols
+    owned = result.with_columns(_block(cy, 0, block_cells).alias(_BY), _block(cx, 0, block_cells).alias(_BX))
+    return owned.join(blocks, on=[_BY, _BX], how="semi", maintain_order="left").drop(_BY, _BX)
