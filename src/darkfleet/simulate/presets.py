@@ -54,6 +54,13 @@ PRESETS: dict[str, Config] = {
 }
 
 
+def planted_vessels(cfg: Config) -> int:
+    """Hulls taken by planted behaviours and benign look-alikes (pairs count twice)."""
+    pairs = {"sts_visible", "dark_sts", "dark_sts_both"}
+    planted = sum(2 if k in pairs else 1 for k in PLANTED_KINDS) * cfg.planted_per_kind
+    return planted + 2 * 3 * cfg.benign_per_kind + 2 * max(1, cfg.benign_per_kind // 4)
+
+
 def resolve(preset: str, seed: int = 0, vessels: int | None = None, hours: float | None = None,
             area: tuple[float, float, float, float] | None = None, downsample_s: int | None | str = "preset") -> Config:
     """The preset's configuration with any user overrides applied and checked."""
@@ -61,7 +68,7 @@ def resolve(preset: str, seed: int = 0, vessels: int | None = None, hours: float
         raise ConfigError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}", preset=preset)
     cfg = replace(PRESETS[preset], seed=int(seed))
     if vessels is not None:
-        needed = 2 * cfg.planted_per_kind * len(PLANTED_KINDS) + 2 * cfg.benign_per_kind * len(BENIGN_KINDS)
+        needed = planted_vessels(cfg)
         if vessels < needed:
             raise ConfigError(f"--vessels must be at least {needed} for preset {preset} (planted behaviours)",
                               vessels=vessels)

@@ -70,15 +70,15 @@ def plan_scenario(cfg: Config) -> Scenario:
     used: list[tuple[float, float]] = []
 
     def fresh_spot(base: tuple[float, float] | None) -> tuple[float, float]:
-        # Planted slow spots stay > 3 km apart so no two planted events meet by accident.
-        for _ in range(50):
+        # Planted slow spots stay > 1.5 km apart so no two planted events meet by accident (500 m).
+        for _ in range(200):
             if base is None:
                 la, lo = spots[rng.integers(len(spots))]
                 la, lo = offset(la, lo, rng.uniform(0, 360), rng.uniform(0, 1500))
             else:
-                la, lo = offset(base[0], base[1], rng.uniform(0, 360), rng.uniform(0, 6000))
+                la, lo = offset(base[0], base[1], rng.uniform(0, 360), rng.uniform(0, 12_000))
             la, lo = push_offshore(float(la), float(lo))
-            if not used or haversine_m(la, lo, *np.asarray(used).T).min() > 3000:
+            if not used or haversine_m(la, lo, *np.asarray(used).T).min() > 1500:
                 used.append((la, lo))
                 return la, lo
         raise RuntimeError("could not place a planted spot")
@@ -103,7 +103,9 @@ def plan_scenario(cfg: Config) -> Scenario:
             add(kind, cls, **params)
     hole_ports = rng.permutation(len(routes))
     for kind in BENIGN_KINDS:
-        for j in range(cfg.benign_per_kind):
+        # A coverage hole silences every ship around a port, so a few holes give plenty of gaps.
+        count = max(1, cfg.benign_per_kind // 4) if kind == "coverage_hole" else cfg.benign_per_kind
+        for j in range(count):
             add(kind, list(UNIT_CLASSES[kind]), port=int(hole_ports[j % len(hole_ports)]) if kind == "coverage_hole"
                 else int(rng.integers(len(routes))), t_event_s=float(rng.uniform(0.25, 0.55) * H))
     names = list(BACKGROUND_MIX)
