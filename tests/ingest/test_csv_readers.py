@@ -118,3 +118,29 @@ def test_unix_epoch_times(tmp_path):
     positions, _, summary = read([path])
     assert positions.column("timestamp_utc").to_pylist() == [
         datetime(2024, 3, 1, 10, 0, tzinfo=UTC), datetime(2024, 3, 1, 10, 1, 0, 500000, tzinfo=UTC)]
+
+
+@pytest.mark.parametrize("name", ["noaa-marinecadastre-2022-01-03-100k.csv", "solent-2016-01-12.csv"])
+def test_fast_and_exact_passes_agree(name):
+    from darkfleet.ingest.csv_readers import merge, read_csv
+    from darkfleet.ingest.formats import detect
+    from darkfleet.ingest.sources import expand_inputs
+
+    source = expand_inputs([ais_file(name)])[0]
+    _, layout = detect(source, ReadOptions())
+    fast = merge(list(read_csv(source, layout, ReadOptions(), exact=False)))
+    exact = merge(list(read_csv(source, layout, ReadOptions(), exact=True)))
+    assert fast.positions.equals(exact.positions)
+    assert fast.static.equals(exact.static)
+    assert fast.counts == exact.counts
+
+
+def test_malformed_rows_fall_back_to_exact_line_numbers(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("mmsi,timestamp,lat,lon\n219000001,2024-03-01T10:00:00,55.5,10.25\n219000001,2024-03-01\n"
+                    "\n219000001,2024-03-01T10:00:09,55.7,10.5\n219000001,2024-03-01T10:00:10,55.8,abc\n")
+    positions, _, summary = read([path])
+    assert positions.column("line_no").to_pylist() == [2, 5]
+    assert summary.totals.rejected == {"wrong_column_count": 1, "bad_number": 1}
+    assert summary.totals.skipped == {"header": 1, "empty_row": 1}
+    assert summary.totals.lines_read == 6 and summary.totals.balanced

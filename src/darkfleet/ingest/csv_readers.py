@@ -1,10 +1,14 @@
 """Streaming readers for tabular sources: CSV (NOAA, DMA, generic) and Parquet.
 
-CSV is parsed by Arrow's streaming reader into string columns (bounded memory: one
-block of ``_BLOCK_BYTES`` at a time) and converted by :mod:`darkfleet.ingest.tabular`.
-Arrow runs single-threaded here on purpose: only then does it report the line number of
-a malformed row, which we need to keep every row's ``line_no`` exact; the prefetch thread
-overlaps parsing with conversion instead.
+CSV is parsed by Arrow's streaming reader (bounded memory: one block of ``_BLOCK_BYTES``
+at a time) and converted by :mod:`darkfleet.ingest.tabular`. Two modes:
+
+* fast (default): Arrow multi-threaded, numeric and ISO time columns typed by Arrow. It
+  gives up with :class:`ExactPassNeeded` at the first row it cannot split or convert,
+  because multi-threaded Arrow cannot say on which line that row was.
+* exact: Arrow single-threaded (it then reports malformed rows' line numbers), every
+  column read as text, each bad row rejected with its line. The driver re-reads a source
+  in this mode, inside a fresh transaction, when the fast mode gave up.
 """
 
 from __future__ import annotations
@@ -27,6 +31,25 @@ from darkfleet.ingest.sources import head_bytes
 from darkfleet.ingest.tabular import parse_rows
 
 _BLOCK_BYTES = 32 << 20
+_ARROW_TYPED = ("mmsi", "lat", "lon", "sog", "cog", "heading", "nav_status", "ship_type", "draught",
+                "length", "width")
+_WORD_CODED = ("nav_status", "ship_type")
+
+
+class ExactPassNeeded(Exception):
+    """The fast pass met a row it cannot number or convert: re-read the source exactly."""
+
+
+def _column_types(header: list[str], layout: TableLayout, exact: bool) -> dict[str, pa.DataType]:
+    types: dict[str, pa.DataType] = {c: pa.string() for c in header}
+    if exact:
+        return types
+    for name, column in layout.columns.items():
+        if name in _ARROW_TYPED and not (layout.text_codes and name in _WORD_CODED):
+            types[column] = pa.int64() if name == "mmsi" else pa.float64()
+        elif name == "timestamp" and layout.time_format is None:
+            types[column] = pa.timestamp("us")
+    return types
 
 
 class _MalformedRows:
@@ -82,29 +105,31 @@ def merge(batches: list[Batch]) -> Batch:
     return merged
 
 
-def read_csv(source: Source, layout: TableLayout, options: ReadOptions) -> Iterator[Batch]:
+def read_csv(source: Source, layout: TableLayout, options: ReadOptions, exact: bool = False) -> Iterator[Batch]:
     """Stream a CSV source as canonical batches; the header line counts as skipped."""
     header = csv_header(head_bytes(source))
     if len(set(header)) != len(header):
         raise InputError(f"CSV header repeats a column name ({header}): rename the columns", path=source.name)
-    malformed = _MalformedRows()
+    malformed = _MalformedRows() if exact else (lambda row: "error")
     stream = source.open()
     try:
         reader = pacsv.open_csv(
             stream,
-            read_options=pacsv.ReadOptions(use_threads=False, block_size=_BLOCK_BYTES, encoding="utf8"),
+            read_options=pacsv.ReadOptions(use_threads=not exact, block_size=_BLOCK_BYTES, encoding="utf8"),
             parse_options=pacsv.ParseOptions(invalid_row_handler=malformed, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
+            convert_options=pacsv.ConvertOptions(column_types=_column_types(header, layout, exact),
                                                  strings_can_be_null=True, quoted_strings_can_be_null=True),
         )
     except (pa.ArrowInvalid, OSError) as exc:
         stream.close()
+        if not exact:
+            raise ExactPassNeeded(str(exc)) from exc
         raise InputError(f"cannot parse CSV ({exc}): {COLUMNS_HINT}", path=source.name) from exc
+    if not exact:
+        yield from _fast_batches(reader, stream, layout, source)
+        return
 
-    header_batch = Batch.empty()
-    header_batch.counts.lines_read = 1
-    header_batch.counts.skipped["header"] = 1
-    yield header_batch
+    yield _header_batch()
     next_line = 2
     try:
         for record_batch in prefetch(iter(reader)):
@@ -121,6 +146,30 @@ def read_csv(source: Source, layout: TableLayout, options: ReadOptions) -> Itera
         stream.close()
     if malformed.rows:
         yield _malformed_batch(malformed.take_before(np.iinfo(np.int64).max), source.source_id)
+
+
+def _header_batch() -> Batch:
+    batch = Batch.empty()
+    batch.counts.lines_read = 1
+    batch.counts.skipped["header"] = 1
+    return batch
+
+
+def _fast_batches(reader: pacsv.CSVStreamingReader, stream, layout: TableLayout, source: Source) -> Iterator[Batch]:
+    """Every row well formed and typed: line numbers are simply consecutive."""
+    yield _header_batch()
+    next_line = 2
+    try:
+        for record_batch in prefetch(iter(reader)):
+            raw = pl.from_arrow(record_batch)
+            assert isinstance(raw, pl.DataFrame)
+            lines = pl.Series("line_no", np.arange(next_line, next_line + raw.height, dtype=np.int64))
+            next_line += raw.height
+            yield parse_rows(raw, layout, source.source_id, lines)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise ExactPassNeeded(str(exc)) from exc
+    finally:
+        stream.close()
 
 
 def parquet_layout(source: Source, names: list[str], options: ReadOptions) -> TableLayout:

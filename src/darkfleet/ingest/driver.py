@@ -26,6 +26,7 @@ from darkfleet import schema
 from darkfleet._progress import track
 from darkfleet.errors import StrictModeError
 from darkfleet.ingest.batch import Batch, Counts, ReadOptions, Source
+from darkfleet.ingest.csv_readers import ExactPassNeeded
 from darkfleet.ingest.formats import TableLayout, detect
 from darkfleet.ingest.readers import read_source
 from darkfleet.ingest.sources import content_sha256, expand_inputs
@@ -92,8 +93,8 @@ def plan(inputs: list[str | Path], options: ReadOptions, with_hash: bool = True)
     return planned
 
 
-def _validated(item: PlannedSource, source: Source, options: ReadOptions) -> Iterator[Batch]:
-    for batch in read_source(source, item.format, item.layout, options):
+def _validated(item: PlannedSource, source: Source, options: ReadOptions, exact: bool) -> Iterator[Batch]:
+    for batch in read_source(source, item.format, item.layout, options, exact=exact):
         batch = validate(batch)
         if options.strict and batch.counts.rejected:
             first = batch.rejects.slice(0, 1).to_pylist()
@@ -103,20 +104,24 @@ def _validated(item: PlannedSource, source: Source, options: ReadOptions) -> Ite
         yield batch
 
 
-def _store_source(store: Store, item: PlannedSource, options: ReadOptions) -> SourceReport:
+def _store_source(store: Store, item: PlannedSource, options: ReadOptions, exact: bool = False) -> SourceReport:
     started = time.perf_counter()
-    with store.transaction():
-        source = replace(item.source, source_id=store.next_source_id())
-        counts = Counts()
-        for batch in _validated(item, source, options):
-            store.append("positions", batch.positions)
-            store.append("static", batch.static)
-            store.append("rejects", batch.rejects)
-            counts.add(batch.counts)
-        row = {"source_id": source.source_id, "name": source.name, "content_sha256": item.content_sha256,
-               "format": item.format, "size_bytes": source.size_bytes,
-               "ingested_utc": datetime.now(timezone.utc), "counts": json.dumps(counts.to_json())}
-        store.append("sources", pa.Table.from_pylist([row], schema=schema.SOURCES))
+    try:
+        with store.transaction():
+            source = replace(item.source, source_id=store.next_source_id())
+            counts = Counts()
+            for batch in _validated(item, source, options, exact):
+                store.append("positions", batch.positions)
+                store.append("static", batch.static)
+                store.append("rejects", batch.rejects)
+                counts.add(batch.counts)
+            row = {"source_id": source.source_id, "name": source.name, "content_sha256": item.content_sha256,
+                   "format": item.format, "size_bytes": source.size_bytes,
+                   "ingested_utc": datetime.now(timezone.utc), "counts": json.dumps(counts.to_json())}
+            store.append("sources", pa.Table.from_pylist([row], schema=schema.SOURCES))
+    except ExactPassNeeded:
+        # The transaction was rolled back: read the whole source again, exactly.
+        return _store_source(store, item, options, exact=True)
     return SourceReport(source.name, item.format, "ingested", source.source_id, item.content_sha256, counts,
                         time.perf_counter() - started)
 
@@ -161,8 +166,12 @@ def read(inputs: list[str | Path], options: ReadOptions | None = None) -> tuple[
     positions, static, reports = [], [], []
     for source_id, item in enumerate(plan(inputs, options, with_hash=False), start=1):
         source = replace(item.source, source_id=source_id)
+        try:
+            batches = list(_validated(item, source, options, exact=False))
+        except ExactPassNeeded:
+            batches = list(_validated(item, source, options, exact=True))
         report = SourceReport(source.name, item.format, "read", source_id)
-        for batch in _validated(item, source, options):
+        for batch in batches:
             positions.append(batch.positions)
             static.append(batch.static)
             report.counts.add(batch.counts)

@@ -93,7 +93,7 @@ def _field_expr(name: str, raw: pl.Expr, dtype: pl.DataType, layout: TableLayout
         return _clean_text(raw)
     target = _FLOATS.get(name) or _INTS[name]
     if dtype.is_numeric():
-        return raw.cast(target, strict=False)
+        return (raw.round(0) if dtype.is_float() and target in _INTS.values() else raw).cast(target, strict=False)
     lookup = {"nav_status": codes.NAV_STATUS, "msg_type": codes.MSG_TYPE, "ship_type": codes.SHIP_TYPE}.get(name)
     if lookup is not None and (layout.text_codes or name == "msg_type"):
         words = (raw.str.strip_chars() if careful else raw).replace_strict(codes.any_casing(lookup), default=None, return_dtype=target)
