@@ -42,6 +42,8 @@ class ResampleConfig:
     name = "resample"
     step_min: int = 10  # grid step (GFW encounters use 10 minutes)
     max_interp_gap_h: float = 1.0  # interpolate only across silences shorter than this
+    max_stationary_gap_h: float = 6.0  # ... or, for a vessel that did not move, shorter than the gap threshold
+    stationary_max_speed_kn: float = 2.0  # "did not move": implied speed across the silence below this
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class EncounterConfig:
     max_median_speed_kn: float = 2.0  # GFW encounters: both median speeds below 2 kn
     merge_gap_h: float = 4.0  # GFW: runs of the same pair less than 4 h apart are one encounter
     max_heading_diff_deg: float | None = None  # tanker_sts: headings parallel/opposite within this
+    in_port_step_min: int = 60  # in-port pairs (moored side by side) are sampled hourly to bound the cost
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@
 Grid instants are multiples of the step since the epoch, so all vessels share them and a
 spatial join on (time, cell) finds vessels that are together. A grid point is produced
 only where the segment's two bracketing reports are less than ``max_interp_gap_h`` apart:
-the grid never invents positions inside a real silence.
+the grid never invents a moving vessel's positions inside a silence. One exception: a
+vessel that did not move across a silence shorter than ``max_stationary_gap_h`` (implied
+speed under ``stationary_max_speed_kn``; an anchored ship far offshore is heard only now
+and then) is held at its position, so that sparse reception does not hide a meeting.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ GRID_COLUMNS = ["segment_id", "mmsi", "timestamp_utc", "lat", "lon", "speed_kn",
 
 
 @njit(cache=True)
-def _grid_kernel(starts, ends, t, lat, lon, sog, cog, heading, step, max_gap, do_fill, o_seg, o_t, o_f):  # pragma: no cover - numba
+def _grid_kernel(starts, ends, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn, do_fill, o_seg, o_t, o_f):  # pragma: no cover - numba
     n_seg = starts.shape[0]
     count = 0
     for s in range(n_seg):
@@ -35,7 +38,14 @@ def _grid_kernel(starts, ends, t, lat, lon, sog, cog, heading, step, max_gap, do
         while g <= last:
             while j + 1 < b and t[j + 1] <= g:
                 j += 1
-            if t[j] == g or (j + 1 < b and t[j + 1] - t[j] < max_gap):
+            bridge = False
+            if j + 1 < b:
+                dt = t[j + 1] - t[j]
+                bridge = dt < max_gap
+                if not bridge and dt < still_gap:
+                    moved_nm = haversine_scalar_m(lat[j], lon[j], lat[j + 1], lon[j + 1]) / M_PER_NM
+                    bridge = moved_nm < still_kn * dt / 3.6e9
+            if t[j] == g or bridge:
                 if do_fill:
                     k = j + 1 if j + 1 < b else j
                     i0 = j if k != j else max(a, j - 1)
@@ -96,7 +106,8 @@ def resample_segments(points: pl.DataFrame, config: ResampleConfig) -> pl.DataFr
     heading = pts["heading_deg"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     step = int(config.step_min * 60 * 1_000_000)
     max_gap = int(config.max_interp_gap_h * 3600 * 1_000_000)
-    args = (starts, ends, t, lat, lon, sog, cog, heading, step, max_gap)
+    still_gap = int(config.max_stationary_gap_h * 3600 * 1_000_000)
+    args = (starts, ends, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, float(config.stationary_max_speed_kn))
     n = _grid_kernel(*args, False, np.empty(0, np.int64), np.empty(0, np.int64), np.empty((6, 0)))
     if n == 0:
         return empty

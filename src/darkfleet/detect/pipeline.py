@@ -105,16 +105,7 @@ def run_detection(
     with timer.stage("loitering"):
         frames["loitering"] = detect_loitering(main, config.loitering, ports, digest)
     with timer.stage("encounter"):
-        pairs = engine.map_cells(
-            grid.with_columns(
-                (pl.col("lat") / PAIR_PARTITION_DEG).floor().cast(pl.Int64).alias("cell_y"),
-                (pl.col("lon") / PAIR_PARTITION_DEG).floor().cast(pl.Int64).alias("cell_x"),
-            ),
-            ["cell_y", "cell_x"],
-            _pair_fn(config.encounter.max_distance_m),
-            halo=1,
-        )
-        frames["encounter"] = detect_encounters(grid, config.encounter, ports, radius, step, digest, pairs=pairs)
+        frames["encounter"] = _encounters(grid, config, engine, ports, digest)
     inputs = StageInputs(
         clean=clean, no_fix=no_fix, points=points, main=main, segments=segments, grid=grid, static=static_frame,
         events=frames, ports=ports, config=config, digest=digest,
@@ -140,6 +131,31 @@ def run_detection(
         "engine": engine.name,
     }
     return DetectResult(events=events, segments=segments, summary=summary)
+
+
+def _encounters(grid: pl.DataFrame, config: DetectConfig, engine: Engine, ports: PortIndex, digest: str) -> pl.DataFrame:
+    """Encounters at sea on the full grid; in port (where dozens of moored vessels lie within
+    500 m of each other) on a coarser time sample, which bounds the pair count."""
+    enc = config.encounter
+    step = config.resample.step_min
+    port_step = max(step, enc.in_port_step_min)
+    minute = pl.col("timestamp_utc").dt.epoch("s") // 60
+    parts = []
+    for subset, sample_min in (
+        (grid.filter(~pl.col("near_port")), step),
+        (grid.filter(pl.col("near_port") & (minute % port_step == 0)), port_step),
+    ):
+        pairs = engine.map_cells(
+            subset.with_columns(
+                (pl.col("lat") / PAIR_PARTITION_DEG).floor().cast(pl.Int64).alias("cell_y"),
+                (pl.col("lon") / PAIR_PARTITION_DEG).floor().cast(pl.Int64).alias("cell_x"),
+            ),
+            ["cell_y", "cell_x"],
+            _pair_fn(enc.max_distance_m),
+            halo=1,
+        )
+        parts.append(detect_encounters(subset, enc, ports, config.ports.in_port_radius_m, sample_min, digest, pairs=pairs))
+    return pl.concat(parts)
 
 
 def _pair_fn(max_distance_m: float) -> Callable[[pl.DataFrame], pl.DataFrame]:
