@@ -1,0 +1,160 @@
+"""One suite, both engines: the Dask engine (a real LocalCluster of 2 worker processes) must
+give the embedded engine's events row for row, with the same event ids, also when a worker
+dies in the middle of a run."""
+
+from __future__ import annotations
+
+import math
+import os
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from darkfleet import schema
+from darkfleet.detect.output import write_outputs
+from darkfleet.detect.pipeline import run_detection
+from darkfleet.engine.base import Engine
+from darkfleet.engine.factory import get_engine
+
+pytest.importorskip("distributed", reason="the dask extra is not installed")
+
+T0 = datetime(2026, 3, 1, tzinfo=timezone.utc)
+M_PER_DEG = 111_195.0
+
+
+@pytest.fixture(scope="module")
+def dask_engine():
+    engine = get_engine("dask", workers=2, partitions_per_worker=2, block_cells=3)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    from darkfleet.simulate import simulate
+
+    return simulate("tiny", seed=3)
+
+
+def _track(mmsi: int, lat: float, lon: float, hours: float, east_kn: float, t0: datetime = T0, step_s: int = 60) -> pl.DataFrame:
+    """Reports every ``step_s`` seconds of a vessel drifting east at ``east_kn``."""
+    n = int(hours * 3600 / step_s) + 1
+    t_s = np.arange(n) * step_s
+    lon_deg = lon + east_kn * 1852 / 3600 * t_s / (M_PER_DEG * math.cos(math.radians(lat)))
+    return pl.DataFrame({
+        "mmsi": np.full(n, mmsi, np.int64),
+        "timestamp_utc": pl.Series([t0 + timedelta(seconds=int(s)) for s in t_s], dtype=pl.Datetime("us", "UTC")),
+        "lat": np.full(n, lat), "lon": lon_deg, "sog_kn": np.full(n, east_kn, np.float32),
+        "cog_deg": np.full(n, 90.0, np.float32), "heading_deg": np.full(n, 90, np.int16),
+        "nav_status": np.zeros(n, np.int8), "msg_type": np.ones(n, np.int8),
+        "source_id": np.ones(n, np.int32), "line_no": np.arange(n, dtype=np.int64),
+    })
+
+
+def _hand_made() -> pl.DataFrame:
+    """Pairs meeting across a space-block boundary (lon 3.0 with 3-degree blocks) far from
+    ports, a lone sailing vessel, one that goes silent, and two moored side by side in port."""
+    lat = 36.2  # open Mediterranean south of Sicily
+    frames = [
+        _track(247000001, lat, 2.98, 6, 0.8), _track(247000002, lat + 0.002, 2.98, 6, 0.8),  # crosses lon 3.0
+        _track(247000003, lat - 1.0, 5.97, 6, 1.2), _track(247000004, lat - 1.0 - 0.003, 5.971, 6, 1.2),  # crosses 6.0
+        _track(247000005, lat + 1.5, 8.0, 8, 10.0),
+        _track(247000006, lat + 2.0, 4.0, 3, 9.0),
+        _track(247000006, lat + 2.0, 4.5, 3, 9.0, t0=T0 + timedelta(hours=11)),  # 8 h of silence
+        _track(235000007, 50.765, -1.295, 6, 0.0), _track(235000008, 50.7652, -1.295, 6, 0.0),  # moored at Cowes
+    ]
+    return pl.concat(frames)
+
+
+def _assert_same_events(reference: pl.DataFrame, other: pl.DataFrame) -> None:
+    assert other["event_id"].to_list() == reference["event_id"].to_list()
+    assert other.equals(reference)
+
+
+@pytest.fixture(scope="module")
+def embedded_hand_made():
+    return run_detection(_hand_made(), engine=get_engine("embedded"))
+
+
+@pytest.fixture(scope="module")
+def embedded_scenario(scenario):
+    return run_detection(scenario.positions, scenario.static, engine=get_engine("embedded"))
+
+
+@pytest.fixture(params=["embedded", "dask"])
+def engine(request) -> Engine:
+    return get_engine("embedded") if request.param == "embedded" else request.getfixturevalue("dask_engine")
+
+
+def test_hand_made_frame_finds_the_boundary_encounters(engine, embedded_hand_made) -> None:
+    result = run_detection(_hand_made(), engine=engine)
+    encounters = result.events.filter(pl.col("event_type") == "encounter")
+    pairs = set(zip(encounters["mmsi"].to_list(), encounters["other_mmsi"].to_list()))
+    # each pair drifts across a block boundary and is still one encounter of the whole 6 h
+    assert pairs == {(247000001, 247000002), (247000003, 247000004), (235000007, 235000008)}
+    at_sea = encounters.filter(~pl.col("in_port"))
+    assert at_sea["mmsi"].to_list() == [247000001, 247000003]
+    minutes = (at_sea["end_utc"] - at_sea["start_utc"]).dt.total_minutes().to_list()
+    assert all(m >= 5.5 * 60 for m in minutes)
+    gaps = result.events.filter(pl.col("event_type") == "gap")
+    assert gaps["mmsi"].to_list() == [247000006]
+    _assert_same_events(embedded_hand_made.events, result.events)
+
+
+def test_scenario_events_parquet_identical(engine, scenario, embedded_scenario, tmp_path) -> None:
+    result = run_detection(scenario.positions, scenario.static, engine=engine)
+    assert result.events.height > 50  # the scenario plants every behaviour
+    assert result.summary["engine"] == engine.name
+    _assert_same_events(embedded_scenario.events, result.events)
+    assert result.segments.equals(embedded_scenario.segments)
+    write_outputs(tmp_path / "a", embedded_scenario.events, embedded_scenario.segments, {})
+    write_outputs(tmp_path / "b", result.events, result.segments, {})
+    assert pq.read_table(tmp_path / "b" / "events.parquet").equals(pq.read_table(tmp_path / "a" / "events.parquet"))
+
+
+def test_map_groups_returns_the_embedded_rows_in_order(dask_engine) -> None:
+    frame = _hand_made().sort("mmsi", "timestamp_utc")
+    fn = lambda f: f.with_columns(pl.col("lon").diff().over("mmsi").alias("dlon"))  # noqa: E731
+    assert dask_engine.map_groups(frame, "mmsi", fn).equals(get_engine("embedded").map_groups(frame, "mmsi", fn))
+
+
+class _CrashFirstTask(Engine):
+    """The Dask engine, except the first per-vessel task kills its worker process mid-task."""
+
+    name = "dask"
+
+    def __init__(self, inner: Engine, marker: str) -> None:
+        self.inner, self.marker = inner, marker
+
+    def map_groups(self, frame, by, fn):
+        return self.inner.map_groups(frame, by, _crash_once(fn, self.marker))
+
+    def map_cells(self, frame, cell_cols, fn, halo=1):
+        return self.inner.map_cells(frame, cell_cols, fn, halo)
+
+    def collect(self, frame):
+        return self.inner.collect(frame)
+
+
+def _crash_once(fn, marker: str):
+    def crashing(frame: pl.DataFrame) -> pl.DataFrame:
+        if not os.path.exists(marker):
+            open(marker, "w").close()
+            os._exit(3)  # the worker process dies as if killed
+        return fn(frame)
+
+    return crashing
+
+
+def test_run_survives_a_worker_dying_mid_run(dask_engine, scenario, embedded_scenario, tmp_path) -> None:
+    marker = tmp_path / "crashed"
+    workers_before = set(dask_engine.client.scheduler_info()["workers"])
+    result = run_detection(scenario.positions, scenario.static, engine=_CrashFirstTask(dask_engine, str(marker)))
+    assert marker.exists()  # a worker really died
+    dask_engine.client.wait_for_workers(2, timeout=60)
+    assert set(dask_engine.client.scheduler_info()["workers"]) != workers_before  # and was replaced
+    _assert_same_events(embedded_scenario.events, result.events)
+    assert schema.conform(result.events.to_arrow(), schema.EVENTS).num_rows == embedded_scenario.events.height
