@@ -76,11 +76,9 @@ class _Database:
         if not db_path.exists():
             raise StoreError("database does not exist: run 'darkfleet ingest' first", path=db_path)
         try:
-            self.con = duckdb.connect(str(db_path), read_only=True)
+            self.con, self.missing_tables = queries.connect_read_only(str(db_path))
         except duckdb.Error as exc:
             raise StoreError(f"cannot open database read-only: {exc}", path=db_path) from exc
-        self.con.execute("SET TimeZone = 'UTC'")
-        self.missing_tables = queries.add_missing_tables(self.con)
         self._summary: dict[str, Any] | None = None
         self._lock = threading.Lock()
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from darkfleet import schema
 from darkfleet.report.records import event_records, vessel_records
+from darkfleet.store import ddl
 from darkfleet.serve.params import BBox, encode_cursor
 from darkfleet.serve.simplify import cap_mask, simplify_mask, tolerance_deg
 
@@ -21,14 +22,27 @@ GAP_H = 1.0  # silences longer than this are flagged so the map draws them dashe
 _EVENT_KEY = "coalesce(start_utc, TIMESTAMPTZ '1970-01-01 00:00:00+00')"
 
 
-def add_missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Empty temporary stand-ins for absent tables, so a store before ``detect`` still serves."""
-    present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    missing = [name for name in TABLES if name not in present]
-    for name in missing:
-        con.register(f"_empty_{name}", TABLES[name].empty_table())
-        con.execute(f'CREATE TEMP VIEW "{name}" AS SELECT * FROM "_empty_{name}"')  # fixed names, not input
-    return missing
+def connect_read_only(db_path: str) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
+    """An in-memory connection with the store attached READ_ONLY and one view per table.
+
+    Tables the store lacks (e.g. ``events`` before ``darkfleet detect``) become empty in-memory
+    tables, so every query works on any store. Views live in the in-memory catalog, which every
+    cursor of the connection shares (temporary views would not be visible to other cursors).
+    """
+    con = duckdb.connect(":memory:")
+    con.execute("SET TimeZone = 'UTC'")
+    quoted = db_path.replace("'", "''")  # the operator's path from the command line, not request input
+    con.execute(f"ATTACH '{quoted}' AS store (READ_ONLY)")
+    present = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'store'").fetchall()}
+    missing = []
+    for name, table_schema in TABLES.items():
+        if name in present:
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM store.main."{name}"')  # fixed names only
+        else:
+            con.execute(ddl(name, table_schema))
+            missing.append(name)
+    return con, missing
 
 
 @dataclass(frozen=True)
