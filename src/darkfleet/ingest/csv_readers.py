@@ -14,6 +14,7 @@ at a time) and converted by :mod:`darkfleet.ingest.tabular`. Two modes:
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator
 
 import numpy as np
@@ -53,18 +54,29 @@ def _column_types(header: list[str], layout: TableLayout, exact: bool) -> dict[s
 
 
 class _MalformedRows:
-    """Collects rows Arrow cannot split into the header's columns (called from Arrow)."""
+    """Collects rows Arrow cannot split into the header's columns.
+
+    Arrow calls it from the prefetch thread while the consumer takes rows out: a lock
+    keeps a row from being lost between the two.
+    """
 
     def __init__(self) -> None:
-        self.rows: list[tuple[int, str]] = []
+        self._rows: list[tuple[int, str]] = []
+        self._lock = threading.Lock()
 
     def __call__(self, row: pacsv.InvalidRow) -> str:
-        self.rows.append((row.number, row.text))
+        with self._lock:
+            self._rows.append((row.number, row.text))
         return "skip"
 
+    def snapshot(self) -> list[tuple[int, str]]:
+        with self._lock:
+            return list(self._rows)
+
     def take_before(self, line_no: int) -> list[tuple[int, str]]:
-        taken = [r for r in self.rows if r[0] < line_no]
-        self.rows = [r for r in self.rows if r[0] >= line_no]
+        with self._lock:
+            taken = [r for r in self._rows if r[0] < line_no]
+            self._rows = [r for r in self._rows if r[0] >= line_no]
         return taken
 
 
@@ -133,7 +145,7 @@ def read_csv(source: Source, layout: TableLayout, options: ReadOptions, exact: b
     next_line = 2
     try:
         for record_batch in prefetch(iter(reader)):
-            lines = _line_numbers(next_line, record_batch.num_rows, malformed.rows)
+            lines = _line_numbers(next_line, record_batch.num_rows, malformed.snapshot())
             next_line = int(lines[-1]) + 1 if len(lines) else next_line
             raw = pl.from_arrow(record_batch)
             assert isinstance(raw, pl.DataFrame)
@@ -144,8 +156,9 @@ def read_csv(source: Source, layout: TableLayout, options: ReadOptions, exact: b
                          path=source.name, line_no=next_line) from exc
     finally:
         stream.close()
-    if malformed.rows:
-        yield _malformed_batch(malformed.take_before(np.iinfo(np.int64).max), source.source_id)
+    rest = malformed.take_before(np.iinfo(np.int64).max)
+    if rest:
+        yield _malformed_batch(rest, source.source_id)
 
 
 def _header_batch() -> Batch:
