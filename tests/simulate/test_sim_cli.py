@@ -1,0 +1,44 @@
+"""``darkfleet simulate`` on the command line."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+
+from darkfleet.cli import main
+
+
+def test_help_has_an_example(capsys):
+    try:
+        main(["simulate", "--help"])
+    except SystemExit as exc:  # click may signal the end of --help with exit code 0
+        assert exc.code == 0
+    out = capsys.readouterr().out
+    assert "Example:" in out and "darkfleet simulate --preset tiny --out demo" in out
+
+
+def test_writes_every_output(tmp_path, capsys):
+    main(["simulate", "--preset", "tiny", "--hours", "24", "--format", "noaa", "--out", str(tmp_path), "--json"])
+    summary = json.loads(capsys.readouterr().out)
+    for name in ["truth.parquet", "benign.parquet", "vessels.parquet", "sanctions/ofac_sdn.csv",
+                 "sanctions/sanctioned.ftm.json", "positions/part-00000.csv"]:
+        assert (tmp_path / name).is_file(), name
+    csv_rows = pl.read_csv(tmp_path / "positions" / "part-00000.csv").height
+    assert summary["positions"] == csv_rows > 1000
+    assert pl.read_parquet(tmp_path / "truth.parquet").height == summary["truth"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--area", "1,2,3"], "--area expects W,S,E,N"),
+    (["--area", "0,0,1,1"], "fewer than 2 usable ports"),
+    (["--hours", "5"], "--hours must be between"),
+    (["--vessels", "10"], "--vessels must be at least"),
+])
+def test_bad_options_exit_2_with_a_message_on_stderr(args, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["simulate", "--out", str(tmp_path / "x"), *args])
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.out == ""
