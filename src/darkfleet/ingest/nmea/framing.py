@@ -10,7 +10,7 @@ from numba import njit
 
 from darkfleet.ingest.nmea import codes as C
 from darkfleet.ingest.nmea.scan import (
-    armour_value,
+    ARMOUR_LUT,
     days_from_civil,
     days_in_month,
     fnv_hash,
@@ -23,6 +23,7 @@ _BACKSLASH = 92
 _STAR = 42
 _COMMA = 44
 _COLON = 58
+_ARMOUR = ARMOUR_LUT  # a module-level array: Numba freezes it as a constant
 
 
 @njit(cache=True)
@@ -34,39 +35,56 @@ def find_byte(buf, a, b, value):
 
 
 @njit(cache=True)
-def parse_tag_block(buf, a, b):
-    """Fields of a tag block body ``buf[a:b]`` (between the backslashes).
+def _tag_field(buf, key0, colon, end, fields):
+    """Store one ``key:value`` of a tag block into ``fields`` (time, s, si); False if malformed."""
+    if colon < 0:
+        return False
+    key_len = colon - key0
+    if key_len == 1 and buf[key0] == 99:  # c: unix time
+        fields[0] = parse_epoch_us(buf, colon + 1, end)
+        if fields[0] == C.MISSING_TIME:
+            fields[5] = C.REJ_BAD_TIMESTAMP
+    elif key_len == 1 and buf[key0] == 115:  # s: source station
+        fields[1] = colon + 1
+        fields[2] = end
+    elif key_len == 2 and buf[key0] == 115 and buf[key0 + 1] == 105:  # si: feed id (DMA)
+        fields[3] = colon + 1
+        fields[4] = end
+    return True
 
-    Returns (code, time_us, s_start, s_end, si_start, si_end). The tag-block checksum is
-    not enforced: real feeds (Spire, pyais samples) write ``*00`` or one digit.
+
+@njit(cache=True)
+def parse_tag_block(buf, a, e, fields):
+    """Parse the tag block whose body starts at ``a`` (after the opening backslash), in one pass.
+
+    Fills ``fields`` = [time_us, s_start, s_end, si_start, si_end, code] and returns the
+    index of the closing backslash (-1 if there is none). The tag-block checksum is not
+    enforced: real feeds (Spire, pyais samples) write ``*00`` or one digit.
     """
-    time_us = C.MISSING_TIME
-    s_s = -1
-    s_e = -1
-    si_s = -1
-    si_e = -1
-    star = find_byte(buf, a, b, _STAR)
-    body_end = star if star >= 0 else b
-    k = a
-    while k < body_end:
-        comma = find_byte(buf, k, body_end, _COMMA)
-        f_end = comma if comma >= 0 else body_end
-        colon = find_byte(buf, k, f_end, _COLON)
-        if colon < 0:
-            return C.REJ_BAD_TAG_BLOCK, time_us, s_s, s_e, si_s, si_e
-        key_len = colon - k
-        if key_len == 1 and buf[k] == 99:  # c: unix time
-            time_us = parse_epoch_us(buf, colon + 1, f_end)
-            if time_us == C.MISSING_TIME:
-                return C.REJ_BAD_TIMESTAMP, time_us, s_s, s_e, si_s, si_e
-        elif key_len == 1 and buf[k] == 115:  # s: source station
-            s_s = colon + 1
-            s_e = f_end
-        elif key_len == 2 and buf[k] == 115 and buf[k + 1] == 105:  # si: feed id (DMA)
-            si_s = colon + 1
-            si_e = f_end
-        k = f_end + 1
-    return C.NONE, time_us, s_s, s_e, si_s, si_e
+    fields[0] = C.MISSING_TIME
+    fields[1] = fields[2] = fields[3] = fields[4] = -1
+    fields[5] = C.NONE
+    key0 = a
+    colon = -1
+    in_checksum = False
+    for k in range(a, e):
+        c = buf[k]
+        if c == _BACKSLASH:
+            if not in_checksum and not _tag_field(buf, key0, colon, k, fields):
+                fields[5] = C.REJ_BAD_TAG_BLOCK
+            return k
+        if in_checksum:
+            continue
+        if c == _STAR or c == _COMMA:
+            if not _tag_field(buf, key0, colon, k, fields):
+                fields[5] = C.REJ_BAD_TAG_BLOCK
+            key0 = k + 1
+            colon = -1
+            in_checksum = c == _STAR
+        elif c == _COLON and colon < 0:
+            colon = k
+    fields[5] = C.REJ_BAD_TAG_BLOCK
+    return -1
 
 
 @njit(cache=True)
@@ -76,28 +94,27 @@ def _is_upper(c):
 
 @njit(cache=True)
 def parse_sentence(buf, p, e):
-    """Validate the sentence starting with '!' at ``p`` (line ends at ``e``).
+    """Validate the sentence starting with '!' at ``p`` (line ends at ``e``) in one pass.
 
     Returns (code, end, total, num, seq, channel_hash, pay_start, pay_end, fill_bits), with
     ``end`` just after the two checksum digits.
     """
-    bad = (C.REJ_NOT_NMEA, e, 0, 0, -1, 0, 0, 0, 0)
     if e - p < 6:
-        return bad
+        return (C.REJ_NOT_NMEA, e, 0, 0, -1, 0, 0, 0, 0)
     for k in range(p + 1, p + 3):  # talker: two letters, or "--" as some receivers write
         if not (_is_upper(buf[k]) or buf[k] == 45):
-            return bad
+            return (C.REJ_NOT_NMEA, e, 0, 0, -1, 0, 0, 0, 0)
     for k in range(p + 3, p + 6):
         if not _is_upper(buf[k]):
-            return bad
-    vdm = buf[p + 3] == 86 and buf[p + 4] == 68 and (buf[p + 5] == 77 or buf[p + 5] == 79)
-    if not vdm:
+            return (C.REJ_NOT_NMEA, e, 0, 0, -1, 0, 0, 0, 0)
+    if not (buf[p + 3] == 86 and buf[p + 4] == 68 and (buf[p + 5] == 77 or buf[p + 5] == 79)):
         return (C.SKIP_OTHER_SENTENCE, e, 0, 0, -1, 0, 0, 0, 0)
     xor = 0
     commas = 0
     # scalars, not a list: this runs once per sentence and must not allocate
     c0 = c1 = c2 = c3 = c4 = c5 = 0
     star = -1
+    armour_ok = True
     for k in range(p + 1, e):
         c = buf[k]
         if c == _STAR:
@@ -118,6 +135,8 @@ def parse_sentence(buf, p, e):
             elif commas == 5:
                 c5 = k
             commas += 1
+        elif commas == 5 and _ARMOUR[c] < 0:  # inside the payload field
+            armour_ok = False
     if star < 0 or star + 3 > e:
         return (C.REJ_BAD_CHECKSUM, e, 0, 0, -1, 0, 0, 0, 0)
     hi = hex_val(buf[star + 1])
@@ -139,17 +158,14 @@ def parse_sentence(buf, p, e):
     if c4 - c3 - 1 > 2:
         return (C.REJ_BAD_FIELD, end, 0, 0, -1, 0, 0, 0, 0)
     channel = fnv_hash(buf, c3 + 1, c4)
-    pay_s = c4 + 1
-    pay_e = c5
     fill = parse_uint(buf, c5 + 1, star)
     if fill < 0 or fill > 5 or star - c5 != 2:
         return (C.REJ_BAD_FILL_BITS, end, 0, 0, -1, 0, 0, 0, 0)
-    for k in range(pay_s, pay_e):
-        if armour_value(buf[k]) < 0:
-            return (C.REJ_BAD_ARMOUR, end, 0, 0, -1, 0, 0, 0, 0)
-    if 6 * (pay_e - pay_s) - fill < 6:
+    if not armour_ok:
+        return (C.REJ_BAD_ARMOUR, end, 0, 0, -1, 0, 0, 0, 0)
+    if 6 * (c5 - c4 - 1) - fill < 6:
         return (C.REJ_SHORT_PAYLOAD, end, 0, 0, -1, 0, 0, 0, 0)
-    return (C.NONE, end, total, num, seq, channel, pay_s, pay_e, fill)
+    return (C.NONE, end, total, num, seq, channel, c4 + 1, c5, fill)
 
 
 @njit(cache=True)

@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from darkfleet.ingest.nmea import codes as C
-from darkfleet.ingest.nmea.framing import find_byte, parse_pghp, parse_sentence, parse_tag_block
+from darkfleet.ingest.nmea.framing import parse_pghp, parse_sentence, parse_tag_block
 from darkfleet.ingest.nmea.scan import fnv_hash, parse_epoch_us
 
 _BACKSLASH = 92
@@ -42,6 +42,7 @@ def scan_lines(buf, starts, ends, max_sentences):
     s_recv = np.empty((max_sentences, 3), np.int64)  # start, end, hash
     s_meta = np.empty(max_sentences, np.int64)
     ns = 0
+    tag = np.empty(6, np.int64)  # parse_tag_block's output, reused
     # pending metadata: line, time, tag s:, PGHP station, tag si:
     p_line = -1
     p_time = C.MISSING_TIME
@@ -107,14 +108,11 @@ def scan_lines(buf, starts, ends, max_sentences):
             own_r0 = -1
             own_r1 = -1
             if buf[pos] == _BACKSLASH:
-                close = find_byte(buf, pos + 1, e, _BACKSLASH)
-                if close < 0:
-                    line_err = C.REJ_BAD_TAG_BLOCK
+                close = parse_tag_block(buf, pos + 1, e, tag)
+                if tag[5] != C.NONE:
+                    line_err = tag[5]
                     break
-                code, own_time, own_r0, own_r1, si0, si1 = parse_tag_block(buf, pos + 1, close)
-                if code != C.NONE:
-                    line_err = code
-                    break
+                own_time, own_r0, own_r1, si0, si1 = tag[0], tag[1], tag[2], tag[3], tag[4]
                 pos = close + 1
                 if pos >= e and line_sentences == 0:  # a tag-block-only line: metadata
                     line_code[i] = C.SKIP_METADATA

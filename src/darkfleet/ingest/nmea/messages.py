@@ -1,7 +1,9 @@
-"""The decode kernel: 6-bit payloads -> fields, by message type (ITU-R M.1371-5).
+"""The decode kernel: armoured payloads -> position and static rows (ITU-R M.1371-5).
 
-Numbers come out as fixed arrays with sentinels for "not available" (NaN, -1), text as
-ASCII byte matrices; :mod:`tables` turns them into Arrow columns in bulk.
+Reads the 6-bit characters straight from the chunk buffer (single-sentence messages) or
+from the joined multipart payloads, decides each message's final outcome (including
+``no_timestamp``) and writes the rows compactly, so the Python side only slices arrays.
+Numbers use sentinels for "not available" (NaN, -1); text comes out as ASCII matrices.
 """
 
 from __future__ import annotations
@@ -10,22 +12,24 @@ import numpy as np
 from numba import njit
 
 from darkfleet.ingest.nmea import codes as C
+from darkfleet.ingest.nmea.scan import ARMOUR_LUT
 
 NAME_CHARS = 20
 CALLSIGN_CHARS = 7
 DESTINATION_CHARS = 20
+_ARMOUR = ARMOUR_LUT
 _LON_NA = 181 * 600_000
 _LAT_NA = 91 * 600_000
 
 
 @njit(cache=True)
 def _bits(p, off, start, n):
-    """Unsigned ``n``-bit field at bit ``start`` of the 6-bit values ``p[off:]`` (n <= 30)."""
+    """Unsigned ``n``-bit field at bit ``start`` of the armoured payload ``p[off:]`` (n <= 30)."""
     first = start // 6
     last = (start + n - 1) // 6
     v = 0
     for c in range(first, last + 1):
-        v = (v << 6) | p[off + c]
+        v = (v << 6) | _ARMOUR[p[off + c]]
     v >>= (last + 1) * 6 - (start + n)
     return v & ((1 << n) - 1)
 
@@ -52,6 +56,7 @@ def _text(p, off, start, n_chars, nbits, out, row):
 
 @njit(cache=True)
 def _min_bits(t):
+    """Payload bits needed for the fields we read (lenient about trailing spare bits)."""
     if t == 1 or t == 2 or t == 3:
         return 137
     if t == 18:
@@ -70,134 +75,171 @@ def _min_bits(t):
 
 
 @njit(cache=True)
-def _latlon(p, off, lon_at, out_lat, out_lon, i):
+def _outcome(p, off, nbits, t):
+    if nbits < _min_bits(t):
+        return C.REJ_SHORT_PAYLOAD
+    if t == 1 or t == 2 or t == 3 or t == 9 or t == 18 or t == 27:
+        return C.MSG_POSITION
+    if t == 19:
+        return C.MSG_POSITION_AND_STATIC
+    if t == 5:
+        return C.MSG_STATIC
+    if t == 24:
+        part = _bits(p, off, 38, 2)
+        if part > 1:
+            return C.REJ_BAD_FIELD
+        if nbits < (160 if part == 0 else 162):
+            return C.REJ_SHORT_PAYLOAD
+        return C.MSG_STATIC
+    return C.SKIP_TYPE_BASE + t
+
+
+@njit(cache=True)
+def _position(p, off, t, row, pf, pi):
+    """Position fields: pf[row] = lat, lon, sog, cog (NaN = n/a); pi[row] = heading, nav (-1)."""
+    pf[row, :] = np.nan
+    pi[row, 0] = -1
+    pi[row, 1] = -1
+    if t == 27:  # long-range: 1/10 minute positions, whole knots and degrees
+        status = _bits(p, off, 40, 4)
+        pi[row, 1] = -1 if status == 15 else status
+        lon = _signed(p, off, 44, 18)
+        lat = _signed(p, off, 62, 17)
+        if lat != 91 * 600:
+            pf[row, 0] = lat / 600.0
+        if lon != 181 * 600:
+            pf[row, 1] = lon / 600.0
+        speed = _bits(p, off, 79, 6)
+        if speed != 63:
+            pf[row, 2] = speed
+        course = _bits(p, off, 85, 9)
+        if course < 360:
+            pf[row, 3] = course
+        return
+    lon_at = 57 if (t == 18 or t == 19) else 61
     lon = _signed(p, off, lon_at, 28)
     lat = _signed(p, off, lon_at + 28, 27)
-    out_lon[i] = np.nan if lon == _LON_NA else lon / 600_000.0
-    out_lat[i] = np.nan if lat == _LAT_NA else lat / 600_000.0
+    if lat != _LAT_NA:
+        pf[row, 0] = lat / 600_000.0
+    if lon != _LON_NA:
+        pf[row, 1] = lon / 600_000.0
+    speed = _bits(p, off, lon_at - 11, 10)
+    if speed != 1023:
+        pf[row, 2] = speed if t == 9 else speed / 10.0  # SAR aircraft: whole knots
+    course = _bits(p, off, lon_at + 55, 12)
+    if course < 3600:
+        pf[row, 3] = course / 10.0
+    if t != 9:
+        heading = _bits(p, off, lon_at + 67, 9)
+        pi[row, 0] = -1 if heading >= 360 else heading
+    if t <= 3:
+        status = _bits(p, off, 38, 4)
+        pi[row, 1] = -1 if status == 15 else status
 
 
 @njit(cache=True)
-def _sog_cog_heading(p, off, sog_at, cog_at, out_sog, out_cog, out_hdg, i):
-    sog = _bits(p, off, sog_at, 10)
-    out_sog[i] = np.nan if sog == 1023 else sog / 10.0
-    cog = _bits(p, off, cog_at, 12)
-    out_cog[i] = np.nan if cog >= 3600 else cog / 10.0
-    hdg = _bits(p, off, cog_at + 12, 9)
-    out_hdg[i] = -1 if hdg >= 360 else hdg
-
-
-@njit(cache=True)
-def _dimensions(p, off, at, out_len, out_wid, i):
+def _dimensions(p, off, at, sf, row):
     length = _bits(p, off, at, 9) + _bits(p, off, at + 9, 9)
     width = _bits(p, off, at + 18, 6) + _bits(p, off, at + 24, 6)
-    out_len[i] = np.nan if length == 0 else length
-    out_wid[i] = np.nan if width == 0 else width
+    sf[row, 1] = np.nan if length == 0 else length
+    sf[row, 2] = np.nan if width == 0 else width
 
 
 @njit(cache=True)
-def _ship_type(p, off, at, out, i):
-    v = _bits(p, off, at, 8)
-    out[i] = -1 if v == 0 else v
+def _static(p, off, nbits, t, mmsi, row, sf, si, name, callsign, destination):
+    """Static fields: sf[row] = draught, length, width; si[row] = imo, ship type, ETA m/d/h/min."""
+    sf[row, :] = np.nan
+    si[row, :] = -1
+    name[row, :] = 64
+    callsign[row, :] = 64
+    destination[row, :] = 64
+    if t == 19:
+        _text(p, off, 143, NAME_CHARS, nbits, name, row)
+        kind = _bits(p, off, 263, 8)
+        si[row, 1] = -1 if kind == 0 else kind
+        _dimensions(p, off, 271, sf, row)
+    elif t == 5:
+        imo = _bits(p, off, 40, 30)
+        si[row, 0] = -1 if imo == 0 else imo
+        _text(p, off, 70, CALLSIGN_CHARS, nbits, callsign, row)
+        _text(p, off, 112, NAME_CHARS, nbits, name, row)
+        kind = _bits(p, off, 232, 8)
+        si[row, 1] = -1 if kind == 0 else kind
+        _dimensions(p, off, 240, sf, row)
+        si[row, 2] = _bits(p, off, 274, 4)
+        si[row, 3] = _bits(p, off, 278, 5)
+        si[row, 4] = _bits(p, off, 283, 5)
+        si[row, 5] = _bits(p, off, 288, 6)
+        depth = _bits(p, off, 294, 8)
+        if depth != 0:
+            sf[row, 0] = depth / 10.0
+        _text(p, off, 302, DESTINATION_CHARS, nbits, destination, row)
+    elif _bits(p, off, 38, 2) == 0:  # 24 part A: the name only
+        _text(p, off, 40, NAME_CHARS, nbits, name, row)
+    else:  # 24 part B: type, call sign, dimensions (auxiliary craft: mothership MMSI instead)
+        kind = _bits(p, off, 40, 8)
+        si[row, 1] = -1 if kind == 0 else kind
+        _text(p, off, 90, CALLSIGN_CHARS, nbits, callsign, row)
+        if mmsi // 10_000_000 != 98:
+            _dimensions(p, off, 132, sf, row)
 
 
 @njit(cache=True)
-def decode_messages(p, m_off, m_nbits):
-    """Decode every message. Returns a tuple of field arrays (see ``tables.build_tables``)."""
+def decode_messages(buf, joined, m_src, m_off, m_nbits, m_line, m_time, m_recv, cut, assume_us):
+    """Decode messages whose first line is before ``cut``.
+
+    Returns (outcome per message, positions: n, keys, floats, ints, statics: n, keys, floats,
+    ints, name, callsign, destination); keys are mmsi, type, line, time (+ receiver span).
+    """
     n = m_nbits.shape[0]
     outcome = np.zeros(n, np.int16)
-    msg_type = np.full(n, -1, np.int8)
-    mmsi = np.zeros(n, np.int64)
-    lat = np.full(n, np.nan)
-    lon = np.full(n, np.nan)
-    sog = np.full(n, np.nan, np.float32)
-    cog = np.full(n, np.nan, np.float32)
-    heading = np.full(n, -1, np.int16)
-    nav = np.full(n, -1, np.int8)
-    imo = np.full(n, -1, np.int64)
-    ship_type = np.full(n, -1, np.int16)
-    draught = np.full(n, np.nan, np.float32)
-    length = np.full(n, np.nan, np.float32)
-    width = np.full(n, np.nan, np.float32)
-    eta = np.full((n, 4), -1, np.int16)  # month, day, hour, minute
-    name = np.full((n, NAME_CHARS), 64, np.uint8)
-    callsign = np.full((n, CALLSIGN_CHARS), 64, np.uint8)
-    destination = np.full((n, DESTINATION_CHARS), 64, np.uint8)
+    p_key = np.empty((n, 6), np.int64)  # mmsi, msg type, line, time, receiver start, end
+    p_f = np.empty((n, 4), np.float64)
+    p_i = np.empty((n, 2), np.int16)
+    n_static = 0
+    for i in range(n):  # statics are rare: size their arrays exactly
+        p = joined if m_src[i] else buf
+        t = _bits(p, m_off[i], 0, 6) if m_nbits[i] >= 6 else 0
+        n_static += t == 5 or t == 19 or t == 24
+    s_key = np.empty((n_static, 4), np.int64)
+    s_f = np.empty((n_static, 3), np.float32)
+    s_i = np.empty((n_static, 6), np.int64)
+    name = np.empty((n_static, NAME_CHARS), np.uint8)
+    callsign = np.empty((n_static, CALLSIGN_CHARS), np.uint8)
+    destination = np.empty((n_static, DESTINATION_CHARS), np.uint8)
+    np_ = 0
+    ns_ = 0
     for i in range(n):
+        if m_line[i] >= cut:
+            continue
+        p = joined if m_src[i] else buf
         off = m_off[i]
         nbits = m_nbits[i]
-        t = _bits(p, off, 0, 6)
-        msg_type[i] = t
-        if nbits < _min_bits(t):
-            outcome[i] = C.REJ_SHORT_PAYLOAD
+        t = _bits(p, off, 0, 6) if nbits >= 6 else 0
+        code = _outcome(p, off, nbits, t)
+        time = m_time[i]
+        if time == C.MISSING_TIME:
+            time = assume_us
+        if time == C.MISSING_TIME and C.MSG_POSITION <= code <= C.MSG_POSITION_AND_STATIC:
+            code = C.REJ_NO_TIMESTAMP
+        outcome[i] = code
+        if code < C.MSG_POSITION or code > C.MSG_POSITION_AND_STATIC:
             continue
-        if t not in (1, 2, 3, 5, 9, 18, 19, 24, 27):
-            outcome[i] = C.SKIP_TYPE_BASE + t
-            continue
-        mmsi[i] = _bits(p, off, 8, 30)
-        if t <= 3:
-            status = _bits(p, off, 38, 4)
-            nav[i] = -1 if status == 15 else status
-            _sog_cog_heading(p, off, 50, 116, sog, cog, heading, i)
-            _latlon(p, off, 61, lat, lon, i)
-            outcome[i] = C.MSG_POSITION
-        elif t == 18 or t == 19:
-            _sog_cog_heading(p, off, 46, 112, sog, cog, heading, i)
-            _latlon(p, off, 57, lat, lon, i)
-            outcome[i] = C.MSG_POSITION
-            if t == 19:
-                _text(p, off, 143, NAME_CHARS, nbits, name, i)
-                _ship_type(p, off, 263, ship_type, i)
-                _dimensions(p, off, 271, length, width, i)
-                outcome[i] = C.MSG_POSITION_AND_STATIC
-        elif t == 9:  # SAR aircraft: speed in whole knots
-            speed = _bits(p, off, 50, 10)
-            sog[i] = np.nan if speed == 1023 else speed
-            _latlon(p, off, 61, lat, lon, i)
-            course = _bits(p, off, 116, 12)
-            cog[i] = np.nan if course >= 3600 else course / 10.0
-            outcome[i] = C.MSG_POSITION
-        elif t == 27:  # long-range: 1/10 minute positions, whole knots and degrees
-            status = _bits(p, off, 40, 4)
-            nav[i] = -1 if status == 15 else status
-            lon27 = _signed(p, off, 44, 18)
-            lat27 = _signed(p, off, 62, 17)
-            lon[i] = np.nan if lon27 == 181 * 600 else lon27 / 600.0
-            lat[i] = np.nan if lat27 == 91 * 600 else lat27 / 600.0
-            speed = _bits(p, off, 79, 6)
-            sog[i] = np.nan if speed == 63 else speed
-            course = _bits(p, off, 85, 9)
-            cog[i] = np.nan if course >= 360 else course
-            outcome[i] = C.MSG_POSITION
-        elif t == 5:
-            number = _bits(p, off, 40, 30)
-            imo[i] = -1 if number == 0 else number
-            _text(p, off, 70, CALLSIGN_CHARS, nbits, callsign, i)
-            _text(p, off, 112, NAME_CHARS, nbits, name, i)
-            _ship_type(p, off, 232, ship_type, i)
-            _dimensions(p, off, 240, length, width, i)
-            eta[i, 0] = _bits(p, off, 274, 4)
-            eta[i, 1] = _bits(p, off, 278, 5)
-            eta[i, 2] = _bits(p, off, 283, 5)
-            eta[i, 3] = _bits(p, off, 288, 6)
-            depth = _bits(p, off, 294, 8)
-            draught[i] = np.nan if depth == 0 else depth / 10.0
-            _text(p, off, 302, DESTINATION_CHARS, nbits, destination, i)
-            outcome[i] = C.MSG_STATIC
-        else:  # 24: part A (name) and part B (type, callsign, dimensions) arrive separately
-            part = _bits(p, off, 38, 2)
-            if part == 0 and nbits >= 160:
-                _text(p, off, 40, NAME_CHARS, nbits, name, i)
-                outcome[i] = C.MSG_STATIC
-            elif part == 1 and nbits >= 162:
-                _ship_type(p, off, 40, ship_type, i)
-                _text(p, off, 90, CALLSIGN_CHARS, nbits, callsign, i)
-                if mmsi[i] // 10_000_000 != 98:  # auxiliary craft put the mothership MMSI here
-                    _dimensions(p, off, 132, length, width, i)
-                outcome[i] = C.MSG_STATIC
-            elif part <= 1:
-                outcome[i] = C.REJ_SHORT_PAYLOAD
-            else:
-                outcome[i] = C.REJ_BAD_FIELD
-    return (outcome, msg_type, mmsi, lat, lon, sog, cog, heading, nav, imo, ship_type, draught,
-            length, width, eta, name, callsign, destination)
+        mmsi = _bits(p, off, 8, 30)
+        if code != C.MSG_STATIC:
+            p_key[np_, 0] = mmsi
+            p_key[np_, 1] = t
+            p_key[np_, 2] = m_line[i]
+            p_key[np_, 3] = time
+            p_key[np_, 4] = m_recv[i, 0]
+            p_key[np_, 5] = m_recv[i, 1]
+            _position(p, off, t, np_, p_f, p_i)
+            np_ += 1
+        if code != C.MSG_POSITION:
+            s_key[ns_, 0] = mmsi
+            s_key[ns_, 1] = t
+            s_key[ns_, 2] = m_line[i]
+            s_key[ns_, 3] = time
+            _static(p, off, nbits, t, mmsi, ns_, s_f, s_i, name, callsign, destination)
+            ns_ += 1
+    return (outcome, np_, p_key, p_f, p_i, ns_, s_key, s_f, s_i, name, callsign, destination)

@@ -17,7 +17,6 @@ import numpy as np
 from numba import njit
 
 from darkfleet.ingest.nmea import codes as C
-from darkfleet.ingest.nmea.scan import armour_value
 
 _P = C.MAX_PENDING_GROUPS
 _F = C.MAX_FRAGMENTS
@@ -40,9 +39,11 @@ def assemble(buf, n_lines, s_line, s_pay, s_frag, s_chan, s_time, s_recv, s_meta
     m_line = np.empty(ns, np.int64)
     m_time = np.empty(ns, np.int64)
     m_recv = np.empty((ns, 2), np.int64)
-    m_off = np.zeros(ns + 1, np.int64)
+    m_src = np.zeros(ns, np.uint8)  # 0: payload in buf (single sentence), 1: in ``joined``
+    m_off = np.empty(ns, np.int64)
     m_nbits = np.empty(ns, np.int64)
-    pay6 = np.empty(max(buf.shape[0], 1), np.uint8)
+    joined = np.empty(max(buf.shape[0], 1), np.uint8)  # multipart payloads (lazily paged in)
+    n_joined = 0
     g_span = np.empty((ns, 2), np.int64)  # min line (incl. metadata), max line of each group
     line_msg = np.full(n_lines, -1, np.int64)
     line_orphan = np.zeros(n_lines, np.bool_)
@@ -53,7 +54,6 @@ def assemble(buf, n_lines, s_line, s_pay, s_frag, s_chan, s_time, s_recv, s_meta
     slot_sent = np.full((_P, _F + 1), -1, np.int64)  # sentence index per fragment number
     n_active = 0
     order = 0
-    single = np.full(_F + 1, -1, np.int64)
     for j in range(ns + 1):
         at_end = j == ns
         line = s_line[j] if not at_end else n_lines
@@ -71,10 +71,13 @@ def assemble(buf, n_lines, s_line, s_pay, s_frag, s_chan, s_time, s_recv, s_meta
         num = s_frag[j, 1]
         meta = s_meta[j]
         low = line if meta < 0 else min(line, meta)
-        if total == 1:
-            single[1] = j
-            _emit(buf, single, 1, s_pay, s_time, s_recv, s_line, s_frag[j, 3], pay6, m_line,
-                  m_time, m_recv, m_off, m_nbits, nm)
+        if total == 1:  # the payload stays where it is in buf: no copy
+            m_line[nm] = line
+            m_time[nm] = s_time[j]
+            m_recv[nm, 0] = s_recv[j, 0]
+            m_recv[nm, 1] = s_recv[j, 1]
+            m_off[nm] = s_pay[j, 0]
+            m_nbits[nm] = 6 * (s_pay[j, 1] - s_pay[j, 0]) - s_frag[j, 3]
             for_line = s_line[j]
             if line_msg[for_line] < 0:
                 line_msg[for_line] = nm
@@ -121,8 +124,9 @@ def assemble(buf, n_lines, s_line, s_pay, s_frag, s_chan, s_time, s_recv, s_meta
         slot_sent[found, num] = j
         if slot_int[found, 2] == (1 << (total + 1)) - 2:
             last_fill = s_frag[slot_sent[found, total], 3]
-            _emit(buf, slot_sent[found], total, s_pay, s_time, s_recv, s_line, last_fill, pay6,
-                  m_line, m_time, m_recv, m_off, m_nbits, nm)
+            n_joined = _join(buf, slot_sent[found], total, s_pay, s_time, s_recv, s_line, last_fill, joined,
+                  n_joined, m_line, m_time, m_recv, m_off, m_nbits, nm)
+            m_src[nm] = 1
             hi = 0
             for f in range(1, total + 1):
                 fl = s_line[slot_sent[found, f]]
@@ -135,8 +139,8 @@ def assemble(buf, n_lines, s_line, s_pay, s_frag, s_chan, s_time, s_recv, s_meta
             ng += 1
             n_active = _remove_slot(found, n_active, slot_int, slot_sent)
     cut = _cut(n_lines, is_final, pending_meta_line, slot_int, n_active, g_span[:ng])
-    return (m_line[:nm], m_time[:nm], m_recv[:nm], m_off[: nm + 1], m_nbits[:nm], pay6,
-            line_msg, line_orphan, cut)
+    return (m_line[:nm], m_time[:nm], m_recv[:nm], m_src[:nm], m_off[:nm], m_nbits[:nm],
+            joined[:n_joined], line_msg, line_orphan, cut)
 
 
 @njit(cache=True)
@@ -154,10 +158,11 @@ def _orphan(k, slot_int, slot_sent, s_line, line_orphan, g_span, ng):
 
 
 @njit(cache=True)
-def _emit(buf, sents, total, s_pay, s_time, s_recv, s_line, last_fill, pay6, m_line, m_time,
-          m_recv, m_off, m_nbits, nm):
-    """Write message ``nm`` from sentences ``sents[1..total]``: 6-bit payload, time, receiver."""
-    out = m_off[nm]
+def _join(buf, sents, total, s_pay, s_time, s_recv, s_line, last_fill, joined, out, m_line,
+          m_time, m_recv, m_off, m_nbits, nm):
+    """Write message ``nm`` from fragments ``sents[1..total]``, its payload copied to
+    ``joined[out:]``; returns the new end of ``joined``."""
+    m_off[nm] = out
     m_line[nm] = s_line[sents[1]]
     m_time[nm] = C.MISSING_TIME
     m_recv[nm, 0] = -1
@@ -165,15 +170,15 @@ def _emit(buf, sents, total, s_pay, s_time, s_recv, s_line, last_fill, pay6, m_l
     for f in range(1, total + 1):
         j = sents[f]
         for k in range(s_pay[j, 0], s_pay[j, 1]):
-            pay6[out] = armour_value(buf[k])
+            joined[out] = buf[k]
             out += 1
         if m_time[nm] == C.MISSING_TIME:
             m_time[nm] = s_time[j]
         if m_recv[nm, 0] < 0 and s_recv[j, 0] >= 0:
             m_recv[nm, 0] = s_recv[j, 0]
             m_recv[nm, 1] = s_recv[j, 1]
-    m_off[nm + 1] = out
     m_nbits[nm] = 6 * (out - m_off[nm]) - last_fill
+    return out
 
 
 @njit(cache=True)

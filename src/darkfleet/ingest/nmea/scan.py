@@ -6,6 +6,7 @@ must survive any bytes.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from darkfleet.ingest.nmea.codes import MAX_TIME_US, MIN_TIME_US, MISSING_TIME
@@ -106,6 +107,16 @@ def days_in_month(y, m):
     if m == 4 or m == 6 or m == 9 or m == 11:
         return 30
     return 31
+
+
+def _armour_lut() -> np.ndarray:
+    lut = np.full(256, -1, np.int8)
+    lut[48:88] = np.arange(0, 40)
+    lut[96:120] = np.arange(40, 64)
+    return lut
+
+
+ARMOUR_LUT = _armour_lut()  # byte -> 6-bit value, -1 outside the two valid ranges
 
 
 @njit(cache=True)

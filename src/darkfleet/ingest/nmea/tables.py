@@ -1,4 +1,4 @@
-"""Kernel outputs -> the Arrow tables and counts of one Batch (vectorised)."""
+"""Kernel outputs -> the Arrow tables and counts of one Batch (slices, no per-row Python)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections import Counter
 
 import numpy as np
 import pyarrow as pa
+from numba import njit
 
 from darkfleet import schema
 from darkfleet.imo import imo_check_digit_ok
@@ -13,56 +14,59 @@ from darkfleet.ingest.batch import Counts
 from darkfleet.ingest.nmea import codes as C
 from darkfleet.ingest.nmea.text import span_column, text_column
 
-_REASON_NAMES = pa.array([C.REASONS.get(code, "") for code in range(C.SKIP_TYPE_BASE + 64)])
+_N_CODES = C.SKIP_TYPE_BASE + 64
+_REASON_NAMES = pa.array([C.REASONS.get(code, "") for code in range(_N_CODES)])
 _HALF_YEAR = np.timedelta64(183, "D")
 
 
-def _masked(values: np.ndarray, null: np.ndarray, pa_type: pa.DataType) -> pa.Array:
-    return pa.array(values, type=pa_type, mask=null)
+@njit(cache=True)
+def final_line_codes(line_code, line_msg, line_orphan, outcome, cut):
+    """The final code of each line before ``cut`` (its message's outcome, orphan, or its own
+    code) and a histogram of the codes."""
+    codes = np.empty(cut, np.int16)
+    hist = np.zeros(_N_CODES, np.int64)
+    for i in range(cut):
+        code = line_code[i]
+        m = line_msg[i]
+        if m >= 0:
+            code = outcome[m]
+            if C.MSG_POSITION <= code <= C.MSG_POSITION_AND_STATIC:
+                code = C.DECODED
+        elif line_orphan[i]:
+            code = C.REJ_ORPHAN_FRAGMENT
+        if code == C.NONE:  # defensive: every line must end somewhere
+            code = C.REJ_NOT_NMEA
+        codes[i] = code
+        hist[code] += 1
+    return codes, hist
 
 
-def _timestamps(time_us: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
-    return pa.array(time_us, type=schema.UTC_TS, mask=null)
-
-
-def line_outcomes(line_code, line_msg, line_orphan, msg_code) -> np.ndarray:
-    """The final code of every line: its message's outcome, orphan, or its own code."""
-    codes = line_code.astype(np.int16, copy=True)
-    has_msg = line_msg >= 0
-    from_msg = msg_code[line_msg[has_msg]]
-    decoded = (from_msg >= C.MSG_POSITION) & (from_msg <= C.MSG_POSITION_AND_STATIC)
-    codes[has_msg] = np.where(decoded, C.DECODED, from_msg)
-    codes[~has_msg & line_orphan] = C.REJ_ORPHAN_FRAGMENT
-    codes[codes == C.NONE] = C.REJ_NOT_NMEA  # defensive: every line must end somewhere
-    return codes
-
-
-def count_lines(codes: np.ndarray, positions: int, static: int) -> Counts:
-    values, freq = np.unique(codes, return_counts=True)
-    counts = Counts(lines_read=int(codes.size), positions=positions, static=static)
+def counts_from(hist: np.ndarray, positions: int, static: int) -> Counts:
+    counts = Counts(lines_read=int(hist.sum()), decoded=int(hist[C.DECODED]), positions=positions, static=static)
     skipped: Counter[str] = Counter()
     rejected: Counter[str] = Counter()
-    for value, n in zip(values.tolist(), freq.tolist()):
-        if value == C.DECODED:
-            counts.decoded += n
-        elif C.is_reject(np.array(value)):
-            rejected[C.REASONS[value]] += n
-        else:
-            skipped[C.REASONS[value]] += n
+    for code in np.flatnonzero(hist).tolist():
+        if code == C.DECODED:
+            continue
+        target = rejected if C.is_reject(np.array(code)) else skipped
+        target[C.REASONS[code]] = int(hist[code])
     counts.skipped = skipped
     counts.rejected = rejected
     return counts
 
 
-def reject_table(buf, line_spans, codes, line_no0: int, source_id: int) -> pa.Table:
+def reject_table(buf, starts, ends, codes, line_no0: int, source_id: int) -> pa.Table:
     rows = np.flatnonzero(C.is_reject(codes))
+    raw_ends = ends[rows].copy()
+    has_cr = (raw_ends > starts[rows]) & (buf[np.maximum(raw_ends - 1, 0)] == 13)
+    raw_ends[has_cr] -= 1  # the raw text shows the line without its CRLF
     reasons = pa.DictionaryArray.from_arrays(pa.array(codes[rows].astype(np.int32)), _REASON_NAMES)
     return pa.Table.from_arrays(
         [
             pa.array(np.full(rows.size, source_id, np.int32)),
             pa.array(line_no0 + rows + 1, pa.int64()),
             reasons.cast(pa.string()),
-            span_column(buf, line_spans[rows], schema.RAW_CAP),
+            span_column(buf, np.stack([starts[rows], raw_ends], axis=1), schema.RAW_CAP),
         ],
         schema=schema.REJECTS,
     )
@@ -82,13 +86,14 @@ def _eta_in_year(years_since_1970, month, day, hour, minute):
 
 
 def eta_utc(eta: np.ndarray, time_us: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """ETA instants (µs) and a null mask.
+    """ETA instants (µs) and a null mask from (month, day, hour, minute) columns.
 
     AIS sends no year: take the message's year, or the next one when that would put the
     ETA more than half a year in the past (a December message announcing a January ETA).
     """
     month, day, hour, minute = (eta[:, k].astype(np.int64) for k in range(4))
-    null = (month < 1) | (month > 12) | (day < 1) | (day > 31) | (hour > 23) | (minute > 59)
+    null = (month < 1) | (month > 12) | (day < 1) | (day > 31) | (hour < 0) | (hour > 23)
+    null |= (minute < 0) | (minute > 59)
     msg_time = time_us.astype("datetime64[us]")
     year = msg_time.astype("datetime64[Y]").astype(np.int64)
     this_year, bad_this = _eta_in_year(year, month, day, hour, minute)
@@ -98,52 +103,62 @@ def eta_utc(eta: np.ndarray, time_us: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.where(use_next, next_year, this_year).astype(np.int64), null
 
 
-def position_table(rows, dec, time_us, receiver, line_no, source_id: int) -> pa.Table:
-    (_, msg_type, mmsi, lat, lon, sog, cog, heading, nav) = dec[:9]
-    r = rows
+def _masked(values: np.ndarray, null: np.ndarray, pa_type: pa.DataType) -> pa.Array:
+    return pa.array(values, type=pa_type, mask=null if null.any() else None)
+
+
+def _constant(value: int, n: int, pa_type: pa.DataType) -> pa.Array:
+    return pa.array(np.full(n, value), pa_type)
+
+
+def position_table(key, floats, ints, receiver: pa.Array, line_no0: int, source_id: int) -> pa.Table:
+    """Rows from the kernel's compact position arrays (already sliced to the row count)."""
+    n = key.shape[0]
+    lat, lon = floats[:, 0], floats[:, 1]
+    sog, cog = floats[:, 2].astype(np.float32), floats[:, 3].astype(np.float32)
     return pa.Table.from_arrays(
         [
-            pa.array(mmsi[r]),
-            _timestamps(time_us[r]),
-            _masked(lat[r], np.isnan(lat[r]), pa.float64()),
-            _masked(lon[r], np.isnan(lon[r]), pa.float64()),
-            _masked(sog[r], np.isnan(sog[r]), pa.float32()),
-            _masked(cog[r], np.isnan(cog[r]), pa.float32()),
-            _masked(heading[r], heading[r] < 0, pa.int16()),
-            _masked(nav[r], nav[r] < 0, pa.int8()),
-            pa.array(msg_type[r], pa.int8()),
-            receiver,  # already one value per row
-            pa.array(np.full(r.size, source_id, np.int32)),
-            pa.array(line_no[r], pa.int64()),
+            pa.array(key[:, 0]),
+            pa.array(key[:, 3], schema.UTC_TS),
+            _masked(lat, np.isnan(lat), pa.float64()),
+            _masked(lon, np.isnan(lon), pa.float64()),
+            _masked(sog, np.isnan(sog), pa.float32()),
+            _masked(cog, np.isnan(cog), pa.float32()),
+            _masked(ints[:, 0], ints[:, 0] < 0, pa.int16()),
+            _masked(ints[:, 1].astype(np.int8), ints[:, 1] < 0, pa.int8()),
+            pa.array(key[:, 1].astype(np.int8)),
+            receiver,
+            _constant(source_id, n, pa.int32()),
+            pa.array(key[:, 2] + (line_no0 + 1)),
         ],
         schema=schema.POSITIONS,
     )
 
 
-def static_table(rows, dec, time_us, line_no, source_id: int) -> pa.Table:
-    (_, msg_type, mmsi, *_rest) = dec
-    imo, ship_type, draught, length, width, eta, name, callsign, destination = dec[9:]
-    r = rows
-    imo_r = imo[r]
-    no_imo = imo_r < 0
-    eta_us, eta_null = eta_utc(eta[r], time_us[r])
+def static_table(key, floats, ints, name, callsign, destination, line_no0: int, source_id: int) -> pa.Table:
+    """Rows from the kernel's compact static arrays (already sliced to the row count)."""
+    n = key.shape[0]
+    imo = ints[:, 0]
+    no_imo = imo < 0
+    eta_us, eta_null = eta_utc(ints[:, 2:6], key[:, 3])
+    draught, length, width = floats[:, 0], floats[:, 1], floats[:, 2]
     return pa.Table.from_arrays(
         [
-            pa.array(mmsi[r]),
-            _timestamps(time_us[r]),
-            _masked(imo_r, no_imo, pa.int64()),
-            _masked(imo_check_digit_ok(imo_r), no_imo, pa.bool_()),
-            text_column(name[r]),
-            text_column(callsign[r]),
-            _masked(ship_type[r], ship_type[r] < 0, pa.int16()),
-            _masked(draught[r], np.isnan(draught[r]), pa.float32()),
-            text_column(destination[r]),
-            _timestamps(eta_us, eta_null),
-            _masked(length[r], np.isnan(length[r]), pa.float32()),
-            _masked(width[r], np.isnan(width[r]), pa.float32()),
-            pa.array(msg_type[r], pa.int8()),
-            pa.array(np.full(r.size, source_id, np.int32)),
-            pa.array(line_no[r], pa.int64()),
+            pa.array(key[:, 0]),
+            pa.array(key[:, 3], schema.UTC_TS),
+            _masked(imo, no_imo, pa.int64()),
+            _masked(imo_check_digit_ok(imo), no_imo, pa.bool_()),
+            text_column(name),
+            text_column(callsign),
+            _masked(ints[:, 1].astype(np.int16), ints[:, 1] < 0, pa.int16()),
+            _masked(draught, np.isnan(draught), pa.float32()),
+            text_column(destination),
+            pa.array(eta_us, schema.UTC_TS, mask=eta_null),
+            _masked(length, np.isnan(length), pa.float32()),
+            _masked(width, np.isnan(width), pa.float32()),
+            pa.array(key[:, 1].astype(np.int8)),
+            _constant(source_id, n, pa.int32()),
+            pa.array(key[:, 2] + (line_no0 + 1)),
         ],
         schema=schema.STATIC,
     )
