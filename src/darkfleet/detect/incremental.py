@@ -7,7 +7,12 @@ are warm-up. The result keeps ``O``'s events that start before ``A = C + overlap
 ``N``'s events that start from ``A``. ``C`` moves back until that split is exact:
 
 * every old event still running near the window (ending at or after ``C``) starts at or
-  after ``A``, so ``N`` re-finds it whole (and extends it if the new days continue it);
+  after ``A``, so ``N`` re-finds it whole (and extends it if the new days continue it).
+  Events that need other vessels' positions (gaps: reception; dark STS) move ``C`` for
+  everyone; an encounter moves it for its two vessels only, any other event for its own
+  vessel only (a spoofing event back to the vessel's first report: its evidence is a
+  segment's first fix). Events are then owned per vessel by the warm-up of the vessels
+  they depend on;
 * every vessel heard again after ``since`` was last heard before, at or after ``A``, so the
   gap straddling ``since`` is found by ``N`` with its true start;
 * ``overlap_h`` covers every forward look of the detectors (merge windows, confirmations),
@@ -92,6 +97,7 @@ def _check_state(store: Store, digest: str, since: datetime) -> None:
 # need every vessel's positions around them (reception along a gap; the partner a gap hides)
 CROSS_VESSEL = ("gap", "dark_sts")
 PAIR = "encounter"  # needs both vessels' positions, nobody else's
+HISTORY_START = datetime(1970, 1, 2, tzinfo=timezone.utc)  # "from the vessel's first report"
 
 
 @dataclass
@@ -140,10 +146,12 @@ def window_start(store: Store, since: datetime, overlap: timedelta) -> Window:
             continue
         moved = False
         rows = store.con.execute(
-            "SELECT v, min(s) FROM (SELECT mmsi AS v, start_utc AS s, end_utc AS e, event_type AS k FROM events "
+            # spoofing evidence (a segment's first fix) can lie anywhere in the vessel's past: read all of it
+            "SELECT v, min(CASE WHEN k = ? THEN ? ELSE s END) FROM (SELECT mmsi AS v, start_utc AS s, end_utc AS e, "
+            "event_type AS k FROM events "
             "UNION ALL SELECT other_mmsi, start_utc, end_utc, event_type FROM events WHERE event_type = ?) "
             "WHERE e >= ? AND k NOT IN ? AND v IS NOT NULL GROUP BY v",
-            [PAIR, window.start_utc, list(CROSS_VESSEL)],
+            ["spoofing", HISTORY_START, PAIR, window.start_utc, list(CROSS_VESSEL)],
         ).fetchall()
         for mmsi, first in rows:  # one step per vessel with an open event, not per position
             current = window.vessel_start.get(mmsi, window.start_utc)
