@@ -44,8 +44,12 @@ def _capped(per_event: pl.DataFrame, factor: str, cap: float) -> pl.DataFrame:
 
 
 def participants(events: pl.DataFrame) -> pl.DataFrame:
-    """Pair events seen from both vessels: (event_id, event_type, mmsi, partner_mmsi, lat, lon, role)."""
-    pairs = events.filter(pl.col("event_type").is_in(PAIR_EVENTS) & pl.col("other_mmsi").is_not_null())
+    """Pair events at sea seen from both vessels: (event_id, event_type, mmsi, partner_mmsi, lat, lon, role).
+
+    In-port pairs (moored side by side, bunkering) are ordinary port life, not meetings at sea."""
+    pairs = events.filter(
+        pl.col("event_type").is_in(PAIR_EVENTS) & pl.col("other_mmsi").is_not_null() & ~pl.col("in_port").fill_null(False)
+    )
     cols = ["event_id", "event_type", "lat", "lon", "details"]
     first = pairs.select(*cols, "mmsi", pl.col("other_mmsi").alias("partner_mmsi"), pl.lit("vessel").alias("role"))
     second = pairs.select(*cols, pl.col("other_mmsi").alias("mmsi"), pl.col("mmsi").alias("partner_mmsi"),

@@ -4,7 +4,8 @@ company, or is owned by one).
 
 Company names are compared after :func:`normalise_company_names` (legal forms dropped):
 equal names, or a rapidfuzz ``token_sort_ratio`` >= ``company_min`` among names blocked on
-their first word.
+their first word. Legal forms then veto: "NEREUS CARRIERS SA" is not "NEREUS CARRIERS LTD",
+while "CO., LTD." and "LIMITED" agree (one set of forms contains the other, or one is absent).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from darkfleet.screen.match import HIT, MATCH_SCHEMA, REVIEW
-from darkfleet.screen.normalise import normalise_company_names
+from darkfleet.screen.normalise import company_legal_forms, normalise_company_names
 from darkfleet.screen.registry import Registry
 
 COMPANY_MIN = 92.0  # token_sort_ratio for two company names to be one company
@@ -40,11 +41,14 @@ def _targets(registry: Registry) -> pl.DataFrame:
     """Company names that expose a vessel: listed parties (hop 1) and parties tied to any
     listed entry (hop 2), with the listed entry they lead to."""
     entries = registry.entries_frame().select("key", "entry_id", "list_id", "list_version", pl.col("name").alias("entry_name"))
-    listed = registry.party_names().select("key", pl.col("name_norm").alias("target_norm"), pl.lit(1, dtype=pl.Int8).alias("hops"),
-                                           pl.lit(None, dtype=pl.String).alias("related_party"))
-    tied = registry.relations_frame().select(
+    parties = registry.party_names()
+    listed = parties.select("key", pl.col("name_norm").alias("target_norm"), pl.lit(1, dtype=pl.Int8).alias("hops"),
+                            pl.lit(None, dtype=pl.String).alias("related_party"),
+                            company_legal_forms(parties["name"]).alias("target_forms"))
+    relations = registry.relations_frame()
+    tied = relations.select(
         "key", pl.col("object_norm").alias("target_norm"), pl.lit(2, dtype=pl.Int8).alias("hops"),
-        pl.col("object_name").alias("related_party"),
+        pl.col("object_name").alias("related_party"), company_legal_forms(relations["object_name"]).alias("target_forms"),
     ).drop_nulls("target_norm")
     return pl.concat([listed, tied]).join(entries, on="key")
 
@@ -57,10 +61,16 @@ def screen_companies(registry: Registry, vessels: pl.DataFrame) -> pl.DataFrame:
     query = pl.concat(
         [vessels.select("mmsi", pl.col(c).cast(pl.String).alias("company"), pl.lit(c).alias("via")) for c in roles]
     ).drop_nulls("company")
-    query = query.with_columns(company_norm=normalise_company_names(query["company"])).drop_nulls("company_norm")
+    query = query.with_columns(
+        company_norm=normalise_company_names(query["company"]), company_forms=company_legal_forms(query["company"])
+    ).drop_nulls("company_norm")
     targets = _targets(registry)
     pairs = _name_pairs(query, targets)
     found = query.join(pairs, on="company_norm").join(targets, on="target_norm")
+    forms_agree = (pl.col("company_forms").list.set_difference("target_forms").list.len() == 0) | (
+        pl.col("target_forms").list.set_difference("company_forms").list.len() == 0
+    )
+    found = found.filter(forms_agree)
     base = pl.col("hops").replace_strict(HOP_SCORE, return_dtype=pl.Float64)
     found = found.with_columns(
         score=(base * pl.col("name_score") / 100).round(1),

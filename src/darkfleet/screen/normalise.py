@@ -84,6 +84,24 @@ def normalise_company_names(names: pl.Series) -> pl.Series:
     return out.replace("", None)
 
 
+_LEGAL_CANON = {"LIMITED": "LTD", "INCORPORATED": "INC", "COMPANY": "CO", "CORPORATION": "CORP", "LLC": "LLC",
+                "SA": "SA", "LLP": "LLP"}
+
+
+def company_legal_forms(names: pl.Series) -> pl.Series:
+    """The legal-form words of each company name, canonical ("Co., Limited" -> ["CO", "LTD"]).
+
+    Kept apart from the name so "NEREUS CARRIERS SA" and "NEREUS CARRIERS LTD" (two companies)
+    can be told apart while "CO., LTD." and "COMPANY LIMITED" (one company) still agree."""
+    words = _ascii_upper(names).str.replace_all(r"[^A-Z0-9 ]", " ").str.replace_all(r"\s+", " ")
+    return (
+        words.str.extract_all(_LEGAL_FORMS)
+        .list.eval(pl.element().str.replace_all(" ", "").replace(_LEGAL_CANON))
+        .list.unique()
+        .list.sort()
+    )
+
+
 def name_numbers(normalised: pl.Series) -> pl.Series:
     """The digit groups of a normalised name ("NS LEADER 2" -> "2"); names must agree on them."""
     return normalised.str.extract_all(r"\d+").list.join(" ").fill_null("")
