@@ -98,6 +98,7 @@ class DarkStsConfig:
     tanker_max_speed_kn: float = 16.0  # tankers (AIS type 80-89): VLCC-MR service speeds reach ~15 kn
     max_speed_kn: float = 22.0  # other classes: fast container and passenger ships
     min_gap_h: float = 6.0  # only gaps at least this long can hide a transfer
+    require_cargo_evidence: bool = True  # a draught change of A across its gap must show that cargo moved
 
 
 @dataclass(frozen=True)

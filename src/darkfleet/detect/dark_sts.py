@@ -6,7 +6,11 @@ and sailed to its next position within the gap, at its class's maximum speed. Of
 partners that fit, the one needing the least sailing is reported. Only when no partner was seen, and both went dark (B's gap overlaps
 A's), each could reach a common meeting point (the centroid of the four endpoints) with
 ``min_alongside_h`` to spare; one event per dark vessel.
-A draught change of A across the gap, with no port visit, corroborates (higher confidence).
+
+A meeting needs cargo evidence (``require_cargo_evidence``): a draught change of A across
+its gap, outside port, with no port call in between. Of several possible partners
+the best explained wins: cargo moved on both sides in opposite directions, B's slow or dark
+period lies within A's gap, then the least sailing.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import polars as pl
 from darkfleet.config import DarkStsConfig
 from darkfleet.detect.events import details_expr, empty_events, finish_events
 from darkfleet.detect.geo import M_PER_NM, haversine_expr
+from darkfleet.detect.ports_index import PortIndex
 
 US_PER_H = 3_600_000_000
 TANKER_TYPES = (80, 89)  # AIS ship-and-cargo types of tankers (ITU-R M.1371 table 53)
@@ -25,8 +30,7 @@ def _gap_frame(gaps: pl.DataFrame, static: pl.DataFrame, config: DarkStsConfig) 
     path = lambda key: pl.col("details").str.json_path_match(f"$.{key}")  # noqa: E731
     types = static.filter(pl.col("ship_type").is_not_null()).group_by("mmsi").agg(pl.col("ship_type").last())
     return (
-        gaps.filter(~pl.col("in_port"))
-        .select(
+        gaps.select(
             "mmsi", "start_utc", "end_utc",
             *(path(k).cast(pl.Float64).alias(k) for k in ("start_lat", "start_lon", "end_lat", "end_lon", "duration_h")),
             (path("likely_disabling") == "true").alias("likely_disabling"),
@@ -98,36 +102,71 @@ def _both_dark(gaps: pl.DataFrame, config: DarkStsConfig) -> pl.DataFrame:
     ).filter(pl.col("alongside_h") >= config.min_alongside_h)
 
 
+def _with_cargo_evidence(cand: pl.DataFrame, draught_changes: pl.DataFrame) -> pl.DataFrame:
+    """Add ``a_change_m`` (A's draught change across its gap) and ``b_change_m`` (B's during its
+    slow or dark period): the cargo that moved, if any."""
+    changes = draught_changes.select(
+        "mmsi", pl.col("start_utc").alias("c_s"), pl.col("end_utc").alias("c_e"),
+        pl.col("details").str.json_path_match("$.change_m").cast(pl.Float64).alias("change_m"),
+    )
+    cand = cand.with_row_index("_cand")
+    out = cand
+    for side, key, start, end in (("a", "mmsi", "start_utc", "end_utc"), ("b", "b_mmsi", "b_start", "b_end")):
+        hit = (
+            cand.select("_cand", key, start, end)
+            .join(changes, left_on=key, right_on="mmsi")
+            .filter((pl.col("c_s") <= pl.col(end)) & (pl.col("c_e") >= pl.col(start)))
+            .group_by("_cand")
+            .agg(pl.col("change_m").first().alias(f"{side}_change_m"))
+        )
+        out = out.join(hit, on="_cand", how="left")
+    return out.drop("_cand")
+
+
 def detect_dark_sts(
     gaps: pl.DataFrame,
     loitering: pl.DataFrame,
     draught_changes: pl.DataFrame,
     static: pl.DataFrame,
     config: DarkStsConfig,
+    ports: PortIndex | None = None,
+    in_port_radius_m: float = 10_000.0,
     digest: str = "",
 ) -> pl.DataFrame:
     """Dark-STS events (``schema.EVENTS``: dark vessel, partner, the dark vessel's gap)."""
     g = _gap_frame(gaps, static, config)
     if g.height == 0:
         return empty_events()
-    keep = ["mmsi", "b_mmsi", "start_utc", "end_utc", "lat", "lon", "d_in_m", "d_out_m", "v_kn", "alongside_h",
-            "m_start", "m_end", "both_dark", "likely_disabling", "duration_h"]
-    cand = pl.concat([_with_loitering(g, loitering, config).select(keep), _both_dark(g, config).select(keep)])
+    keep = ["mmsi", "b_mmsi", "start_utc", "end_utc", "b_start", "b_end", "lat", "lon", "d_in_m", "d_out_m", "v_kn",
+            "alongside_h", "m_start", "m_end", "both_dark", "likely_disabling", "duration_h"]
+    seen = _with_loitering(g, loitering, config)
+    dark = _both_dark(g, config).rename({"b_start_utc": "b_start", "b_end_utc": "b_end"})
+    cand = pl.concat([seen.select(keep), dark.select(keep)])
+    if ports is not None and cand.height:
+        # the meeting itself must be at sea: alongside in port is bunkering or berthing
+        near = ports.distance_m(cand["lat"].to_numpy(), cand["lon"].to_numpy(), in_port_radius_m) <= in_port_radius_m
+        cand = cand.filter(pl.Series(~near))
     if cand.height == 0:
         return empty_events()
-    # one partner per gap: a partner seen at the meeting place beats a guessed meeting of two dark
-    # vessels; then the one needing the least sailing
-    best = (
-        cand.with_columns((pl.col("d_in_m") + pl.col("d_out_m")).alias("_detour_m"))
-        .sort("mmsi", "start_utc", "both_dark", "_detour_m", "b_mmsi")
-        .unique(["mmsi", "start_utc"], keep="first", maintain_order=True)
+    cand = _with_cargo_evidence(cand, draught_changes)
+    if config.require_cargo_evidence:
+        cand = cand.filter(pl.col("a_change_m").is_not_null())
+    # one partner per gap, the best explained: cargo moved on both sides (in opposite directions),
+    # the partner's slow or dark period lies within A's gap, then the least sailing
+    overlap = (pl.min_horizontal("end_utc", "b_end") - pl.max_horizontal("start_utc", "b_start")).dt.total_seconds()
+    span = (pl.col("b_end") - pl.col("b_start")).dt.total_seconds()
+    score = (
+        pl.col("a_change_m").is_not_null().cast(pl.Float64)
+        + pl.col("b_change_m").is_not_null().cast(pl.Float64)
+        + ((pl.col("a_change_m") * pl.col("b_change_m")) < 0).fill_null(False).cast(pl.Float64)
+        + (overlap / span).clip(0.0, 1.0)
     )
-    changes = draught_changes.select("mmsi", pl.col("start_utc").alias("c_s"), pl.col("end_utc").alias("c_e"),
-                                     pl.col("details").str.json_path_match("$.change_m").cast(pl.Float64).alias("change_m"))
-    corroborated = best.join(changes, on="mmsi").filter(
-        (pl.col("c_s") <= pl.col("end_utc")) & (pl.col("start_utc") <= pl.col("c_e"))
-    ).group_by("mmsi", "start_utc").agg(pl.col("change_m").first().alias("draught_change_m"))
-    best = best.join(corroborated, on=["mmsi", "start_utc"], how="left")
+    best = (
+        cand.with_columns(score.alias("score"), (pl.col("d_in_m") + pl.col("d_out_m")).alias("_detour_m"))
+        .sort(["mmsi", "start_utc", "score", "_detour_m", "b_mmsi"], descending=[False, False, True, False, False])
+        .unique(["mmsi", "start_utc"], keep="first", maintain_order=True)
+        .rename({"a_change_m": "draught_change_m"})
+    )
     events = best.select(
         "mmsi",
         pl.col("b_mmsi").alias("other_mmsi"),
@@ -135,9 +174,7 @@ def detect_dark_sts(
         "end_utc",
         "lat",
         "lon",
-        (
-            0.5 + 0.2 * pl.col("likely_disabling").cast(pl.Float64) + 0.3 * pl.col("draught_change_m").is_not_null().cast(pl.Float64)
-        ).alias("confidence"),
+        (0.3 + 0.15 * pl.col("score") + 0.1 * pl.col("likely_disabling").cast(pl.Float64)).alias("confidence"),
         pl.lit(False).alias("in_port"),
         details_expr(
             rule=f"gap >= {config.min_gap_h} h hides a reachable meeting with >= {config.min_alongside_h} h alongside "
@@ -150,6 +187,8 @@ def detect_dark_sts(
             max_speed_kn=pl.col("v_kn"),
             likely_disabling=pl.col("likely_disabling"),
             draught_change_m=pl.col("draught_change_m"),
+            partner_draught_change_m=pl.col("b_change_m"),
+            partner_window_overlap=(overlap / span).clip(0.0, 1.0).round(3),
         ),
     )
     return finish_events(events, "dark_sts", digest)

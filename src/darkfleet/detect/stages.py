@@ -52,7 +52,8 @@ def _draught(s: StageInputs) -> pl.DataFrame:
 
 def _dark_sts(s: StageInputs) -> pl.DataFrame:
     return detect_dark_sts(
-        s.events["gap"], s.events["loitering"], s.events["draught_change"], s.static, s.config.dark_sts, s.digest
+        s.events["gap"], s.events["loitering"], s.events["draught_change"], s.static, s.config.dark_sts, s.ports,
+        s.config.ports.in_port_radius_m, s.digest,
     )
 
 
