@@ -35,9 +35,10 @@ def _register() -> None:
     for command in (report, serve):
         cli.add_command(command)
 
+    from darkfleet.score.cli import score_command
     from darkfleet.screen.cli import lists, screen_command
 
-    for command in (lists, screen_command):
+    for command in (lists, screen_command, score_command):
         cli.add_command(command)
 
     from darkfleet.detect.cli import detect, evaluate

@@ -41,14 +41,15 @@ def registry_for(list_files: tuple[Path, ...], db: Path | None) -> Registry:
     return registry
 
 
-def vessels_from_store(store: Store) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+def vessels_from_store(store: Store, prefer_static: bool = False) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     """(current vessels, every identity seen with its first/last time) from the store.
 
-    Detected vessels (``vessels`` table) take precedence; otherwise each MMSI's latest static
-    report gives its current identity. The ``static`` history gives former identities.
+    The ``vessels`` table (written by scoring) takes precedence unless ``prefer_static``;
+    otherwise each MMSI's latest static report gives its current identity. The ``static``
+    history gives former identities.
     """
     has_static = has_table(store, "static")
-    if has_table(store, "vessels") and _count(store, "vessels"):
+    if not (prefer_static and has_static) and has_table(store, "vessels") and _count(store, "vessels"):
         cols = [c for c in QUERY_COLUMNS if c in _columns(store, "vessels")]
         vessels = pl.from_arrow(store.arrow(f"SELECT {', '.join(cols)} FROM vessels"))
     elif has_static:
