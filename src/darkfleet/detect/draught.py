@@ -67,7 +67,7 @@ def detect_draught_changes(
         return empty_events()
     where = positions.select("mmsi", "timestamp_utc", "lat", "lon").sort("timestamp_utc")
     steps = steps.sort("end_utc").join_asof(
-        where, left_on="end_utc", right_on="timestamp_utc", by="mmsi", strategy="nearest"
+        where, left_on="end_utc", right_on="timestamp_utc", by="mmsi", strategy="nearest", check_sortedness=False
     ).filter(pl.col("lat").is_not_null())
     dist = ports.distance_m(steps["lat"].to_numpy(), steps["lon"].to_numpy(), in_port_radius_m)
     steps = steps.with_columns(pl.Series("_near_port", dist <= in_port_radius_m)).with_row_index("_step")

@@ -145,6 +145,8 @@ def _encounters(grid: pl.DataFrame, config: DetectConfig, engine: Engine, ports:
         (grid.filter(~pl.col("near_port")), step),
         (grid.filter(pl.col("near_port") & (minute % port_step == 0)), port_step),
     ):
+        if subset.height == 0:
+            continue
         pairs = engine.map_cells(
             subset.with_columns(
                 (pl.col("lat") / PAIR_PARTITION_DEG).floor().cast(pl.Int64).alias("cell_y"),
@@ -155,7 +157,7 @@ def _encounters(grid: pl.DataFrame, config: DetectConfig, engine: Engine, ports:
             halo=1,
         )
         parts.append(detect_encounters(subset, enc, ports, config.ports.in_port_radius_m, sample_min, digest, pairs=pairs))
-    return pl.concat(parts)
+    return pl.concat(parts) if parts else empty_events()
 
 
 def _pair_fn(max_distance_m: float) -> Callable[[pl.DataFrame], pl.DataFrame]:
