@@ -45,6 +45,7 @@ class DaskEngine(Engine):
         block_cells: int = 5,
         staging_dir: str | None = None,
         memory_limit: str | float | None = "auto",
+        connect_timeout_s: float = 20.0,
     ) -> None:
         distributed = require("distributed", "dask")
         if workers < 1 or threads_per_worker < 1 or partitions_per_worker < 1:
@@ -56,7 +57,7 @@ class DaskEngine(Engine):
         self._own_staging: str | None = None
         try:
             if scheduler:
-                self.client = distributed.Client(scheduler, timeout="20s")
+                self.client = distributed.Client(scheduler, timeout=f"{connect_timeout_s}s")
             else:
                 self._cluster = distributed.LocalCluster(
                     n_workers=workers, threads_per_worker=threads_per_worker, processes=True,
