@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 from darkfleet.errors import InputError
+from darkfleet.screen.registry import LoadIssue
 
 
 def read_text(path: Path) -> str:
@@ -53,3 +57,20 @@ def parse_date(text: str | None, formats: tuple[str, ...] = ("%m/%d/%Y", "%d/%m/
         except ValueError:
             continue
     return None
+
+
+def csv_rows(text: str, path: Path, issues: list[LoadIssue]) -> Iterator[tuple[int, list[str]]]:
+    """(line number where the row starts, cells) for every non-blank CSV row; a row the CSV
+    parser cannot read is appended to ``issues`` and skipped."""
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        line_no = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            issues.append(LoadIssue(str(path), line_no, f"unreadable CSV row: {exc}"))
+            continue
+        if row and any(c.strip(" \x1a") for c in row):  # not blank, nor the DOS end-of-file byte
+            yield line_no, row

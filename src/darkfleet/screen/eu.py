@@ -9,10 +9,9 @@ multi-valued, ``;``-separated, CSV-quoted inside the cell (see the file's FORMAT
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
-from darkfleet.screen._io import date_in_name, read_text
+from darkfleet.screen._io import csv_rows, date_in_name, read_text
 from darkfleet.screen.normalise import parse_imo
 from darkfleet.screen.registry import VESSEL, Entry, FormerIdentity, ListVersion, LoadIssue, SanctionsList
 
@@ -34,21 +33,11 @@ def header_matches(header: list[str]) -> bool:
 
 def load(path: Path, list_id: str = "eu_833_annex_xlii") -> SanctionsList:
     out = SanctionsList(ListVersion(list_id, "EU", path.name, LAYOUT, date_in_name(path)))
-    reader = csv.reader(io.StringIO(read_text(path)))
-    header = next(reader)
+    rows = csv_rows(read_text(path), path, out.issues)
+    _, header = next(rows)
     width = len(header)
     col = {name: i for i, name in enumerate(header)}
-    while True:
-        line_no = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            out.issues.append(LoadIssue(str(path), line_no, f"unreadable CSV row: {exc}"))
-            continue
-        if not row:
-            continue
+    for line_no, row in rows:
         if len(row) != width:
             out.issues.append(LoadIssue(str(path), line_no, f"expected {width} cells, got {len(row)}", ",".join(row)[:256]))
             continue

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from darkfleet.errors import InputError
-from darkfleet.screen._io import date_in_name, read_text
+from darkfleet.screen._io import csv_rows, date_in_name, read_text
 from darkfleet.screen.registry import (
     COMPANY,
     OTHER,
@@ -87,19 +87,8 @@ def parse_sdn(text: str, path: Path, list_id: str = "ofac_sdn") -> SanctionsList
     """Parse ``sdn.csv`` text; malformed rows become issues with their line number."""
     version = ListVersion(list_id, "OFAC", path.name, LAYOUT, date_in_name(path))
     out = SanctionsList(version)
-    reader = csv.reader(io.StringIO(text))
     first = True
-    while True:
-        line_no = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            out.issues.append(LoadIssue(str(path), line_no, f"unreadable CSV row: {exc}"))
-            continue
-        if not row or all(not c.strip(" \x1a") for c in row):  # blank, or the DOS EOF byte
-            continue
+    for line_no, row in csv_rows(text, path, out.issues):
         if first and _is_header(row):
             first = False
             continue  # the header row some saved copies carry

@@ -103,6 +103,15 @@ class SanctionsList:
 _NAME_ROWS = {"key": pl.String, "entry_id": pl.String, "name": pl.String, "name_kind": pl.String, "until": pl.String}
 
 
+def _names_frame(rows: list[dict], normalise) -> pl.DataFrame:
+    """Name rows with ``name_norm``; a name that normalises to nothing, or twice to the same
+    form for one entry, is kept once."""
+    frame = pl.DataFrame(rows, schema=_NAME_ROWS)
+    return frame.with_columns(name_norm=normalise(frame["name"])).filter(
+        pl.col("name_norm").is_not_null()
+    ).unique(["key", "name_norm"], keep="first", maintain_order=True)
+
+
 def _key(lst: SanctionsList, entry_id: str) -> str:
     """Entry ids repeat across versions of one list: the key adds the version."""
     return f"{lst.version.label}|{entry_id}"
@@ -159,10 +168,7 @@ class Registry:
                     for f in e.former
                     if f.field == "name"
                 ]
-        frame = pl.DataFrame(rows, schema=_NAME_ROWS)
-        return frame.with_columns(name_norm=normalise_vessel_names(frame["name"])).filter(
-            pl.col("name_norm").is_not_null()
-        ).unique(["key", "name_norm"], keep="first", maintain_order=True)
+        return _names_frame(rows, normalise_vessel_names)
 
     def party_names(self) -> pl.DataFrame:
         """Every listed non-vessel party (companies and people) by normalised name."""
@@ -173,10 +179,7 @@ class Registry:
             if e.kind in (COMPANY, PERSON, OTHER)
             for n in [e.name, *e.aliases]
         ]
-        frame = pl.DataFrame(rows, schema=_NAME_ROWS)
-        return frame.with_columns(name_norm=normalise_company_names(frame["name"])).filter(
-            pl.col("name_norm").is_not_null()
-        ).unique(["key", "name_norm"], keep="first", maintain_order=True)
+        return _names_frame(rows, normalise_company_names)
 
     def relations_frame(self) -> pl.DataFrame:
         rows = [
