@@ -68,6 +68,13 @@ def test_same_name_different_valid_imo_is_not_a_hit(ofac_2023):
     assert matches.filter(pl.col("mmsi") == 2)["level"].to_list() == ["review"]  # no IMO: only a name
 
 
+def test_borrowed_imo_with_listed_mmsi_and_name_is_review_not_vetoed():
+    reg = _registry(Entry("t:1", VESSEL, "ARTAVIL", imo=9187629, mmsi=572469210))
+    # same MMSI and name, but broadcasting another hull's valid IMO (a dark-fleet tactic)
+    row = screen(reg, pl.DataFrame({"mmsi": [572469210], "imo": [9074729], "name": ["ARTAVIL"]})).row(0, named=True)
+    assert row["level"] == "review" and "imo_conflict" in row["matched_fields"]
+
+
 def test_numbers_in_names_must_agree():
     lst = SanctionsList(ListVersion("t", "T", "t", "test"),
                         [Entry("t:1", VESSEL, "NS LEADER 2"), Entry("t:2", VESSEL, "OCEAN 7")])

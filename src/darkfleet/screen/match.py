@@ -196,16 +196,19 @@ def _score(df: pl.DataFrame, cfg: MatchConfig) -> pl.DataFrame:
     year_match = (pl.col("build_year") == pl.col("entry_build_year")).fill_null(False)
     boost = flag_match.cast(pl.Float64) * 5 + type_match.cast(pl.Float64) * 5 + year_match.cast(pl.Float64) * 5
     imo_checked = (pl.col("query_imo_valid") & pl.col("entry_imo_valid")).fill_null(False)
+    two_ids = (mmsi_match & (call_match | name_agrees)) | (call_match & name_agrees)
     score = (
         pl.when(imo_match).then(pl.when(imo_checked).then(100.0).otherwise(90.0))
-        .when(imo_conflict).then(None)
+        # another valid IMO: a namesake, or an IMO borrowed from another hull; two other
+        # identifiers agreeing is worth a look, anything less is vetoed
+        .when(imo_conflict).then(pl.when(two_ids).then(60.0))
         .when(mmsi_match & (call_match | name_agrees)).then(90.0)
         .when(call_match & name_agrees).then(85.0)
         .when(mmsi_match).then(60.0)
         .when(name_found).then(pl.min_horizontal(pl.col("name_score") * 0.7 + boost, pl.lit(80.0)))
         .otherwise(None)
     )
-    strong = imo_match | (mmsi_match & (call_match | name_agrees)) | (call_match & name_agrees)
+    strong = imo_match | (two_ids & ~imo_conflict)
     level = pl.when(strong).then(pl.lit(HIT)).otherwise(pl.lit(REVIEW))
     name_field = pl.when(name_found).then(
         pl.when(pl.col("name_kind").str.starts_with("former")).then(pl.lit("former_name"))
@@ -217,7 +220,7 @@ def _score(df: pl.DataFrame, cfg: MatchConfig) -> pl.DataFrame:
         pl.when(call_match).then(pl.lit("callsign")), name_field,
         pl.when(pl.col("name_kind").str.ends_with("_ais_truncated") & name_found).then(pl.lit("ais_truncated")),
         pl.when(flag_match).then(pl.lit("flag")), pl.when(type_match).then(pl.lit("ship_type")),
-        pl.when(year_match).then(pl.lit("build_year")),
+        pl.when(year_match).then(pl.lit("build_year")), pl.when(imo_conflict).then(pl.lit("imo_conflict")),
     ).list.drop_nulls()
     return (
         df.with_columns(score=score.round(1), level=level, matched_fields=fields,

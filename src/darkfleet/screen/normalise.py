@@ -8,6 +8,7 @@ series; the scalar helpers wrap the vectorised ones so there is one definition.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import polars as pl
@@ -41,8 +42,13 @@ _TRANSLIT = {ord(k): v for k, v in {**_CYRILLIC, **_GREEK}.items()}
 
 
 def transliterate(text: str) -> str:
-    """Latin letters for Cyrillic and Greek (upper-cased first)."""
-    return text.upper().translate(_TRANSLIT)
+    """Latin letters for Cyrillic and Greek (upper-cased first).
+
+    Mapped before and after removing accents: "Й" must stay "Y" (not decompose to "И"), while
+    an accented Greek "Ά" only maps once its accent is gone."""
+    mapped = text.upper().translate(_TRANSLIT)
+    bare = "".join(c for c in unicodedata.normalize("NFKD", mapped) if not unicodedata.combining(c))
+    return bare.translate(_TRANSLIT)
 
 
 def _ascii_upper(names: pl.Series) -> pl.Series:
