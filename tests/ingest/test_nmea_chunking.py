@@ -71,3 +71,24 @@ def test_batches_are_bounded_and_each_balanced():
     assert all(b.counts.balanced and b.counts.lines_read == 100 for b in batches)
     lines = pa.concat_arrays([b.positions.column("line_no").combine_chunks() for b in batches]).to_pylist()
     assert lines == list(range(1, 1001))
+
+
+@pytest.mark.parametrize("min_lines", [5, 20])
+def test_two_thread_halves_equal_sequential(monkeypatch, min_lines):
+    from darkfleet.ingest.nmea import reader
+
+    data = _tricky_text() * 3
+    sequential = read_all(source_from_bytes(data), assume_time=T0)
+    monkeypatch.setattr(reader, "PARALLEL_MIN_LINES", min_lines)
+    _assert_same(read_all(source_from_bytes(data), assume_time=T0), sequential)
+    _assert_same(read_all(source_from_bytes(data), assume_time=T0, batch_lines=37), sequential)
+
+
+@pytest.mark.realdata
+def test_two_thread_halves_equal_sequential_real(monkeypatch):
+    from darkfleet.ingest.nmea import reader
+
+    path = data_file("dma-nmea-2010-06-11-stream.txt")
+    sequential = read_all(source_from_path(path))
+    monkeypatch.setattr(reader, "PARALLEL_MIN_LINES", 1000)
+    _assert_same(read_all(source_from_path(path)), sequential)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 
 from darkfleet.ingest.batch import Batch
 from darkfleet.ingest.nmea import codes as C
@@ -44,11 +45,13 @@ def decode_chunk(
         buf, n_lines, s_line, s_pay, s_frag, s_chan, s_time, s_recv, s_meta, meta_line, is_final
     )
     assume = C.MISSING_TIME if assume_time_us is None else assume_time_us
-    (outcome, n_pos, p_key, p_f, p_i, n_static, s_key, s_f, s_i, name, callsign,
-     destination) = decode_messages(buf, joined, m_src, m_off, m_nbits, m_line, m_time, m_recv, cut, assume)
+    (outcome, n_pos, p_cols, n_static, s_key, s_f, s_i, name, callsign, destination) = decode_messages(
+        buf, joined, m_src, m_off, m_nbits, m_line, m_time, m_recv, cut, assume, line_no0 + 1
+    )
     codes, hist = final_line_codes(line_code, line_msg, line_orphan, outcome, cut)
-    receiver = span_column(buf, p_key[:n_pos, 4:6])
-    positions = position_table(p_key[:n_pos], p_f[:n_pos], p_i[:n_pos], receiver, line_no0, source_id)
+    spans = p_cols[10][:n_pos]
+    receiver = span_column(buf, spans) if (spans[:, 0] >= 0).any() else pa.nulls(n_pos, pa.string())
+    positions = position_table(p_cols, n_pos, receiver, source_id)
     static = static_table(s_key[:n_static], s_f[:n_static], s_i[:n_static], name[:n_static],
                           callsign[:n_static], destination[:n_static], line_no0, source_id)
     rejects = reject_table(buf, starts, ends, codes, line_no0, source_id)

@@ -25,7 +25,7 @@ def _is_digit(c):
     return 48 <= c <= 57
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: two halves of a chunk may run in threads
 def scan_lines(buf, starts, ends, max_sentences):
     """Classify lines ``buf[starts[i]:ends[i]]`` (newline excluded) and extract sentences.
 

@@ -29,7 +29,10 @@ def _bits(p, off, start, n):
     last = (start + n - 1) // 6
     v = 0
     for c in range(first, last + 1):
-        v = (v << 6) | _ARMOUR[p[off + c]]
+        six = np.int64(p[off + c]) - 48  # characters were validated by the line kernel
+        if six > 39:
+            six -= 8
+        v = (v << 6) | six
     v >>= (last + 1) * 6 - (start + n)
     return v & ((1 << n) - 1)
 
@@ -95,46 +98,46 @@ def _outcome(p, off, nbits, t):
 
 
 @njit(cache=True)
-def _position(p, off, t, row, pf, pi):
-    """Position fields: pf[row] = lat, lon, sog, cog (NaN = n/a); pi[row] = heading, nav (-1)."""
-    pf[row, :] = np.nan
-    pi[row, 0] = -1
-    pi[row, 1] = -1
+def _position(p, off, t, row, lat_out, lon_out, sog_out, cog_out, heading_out, nav_out):
+    """Position fields of row ``row``; NaN / -1 where not available."""
+    lat_out[row] = lon_out[row] = sog_out[row] = cog_out[row] = np.nan
+    heading_out[row] = -1
+    nav_out[row] = -1
     if t == 27:  # long-range: 1/10 minute positions, whole knots and degrees
         status = _bits(p, off, 40, 4)
-        pi[row, 1] = -1 if status == 15 else status
+        nav_out[row] = -1 if status == 15 else status
         lon = _signed(p, off, 44, 18)
         lat = _signed(p, off, 62, 17)
         if lat != 91 * 600:
-            pf[row, 0] = lat / 600.0
+            lat_out[row] = lat / 600.0
         if lon != 181 * 600:
-            pf[row, 1] = lon / 600.0
+            lon_out[row] = lon / 600.0
         speed = _bits(p, off, 79, 6)
         if speed != 63:
-            pf[row, 2] = speed
+            sog_out[row] = speed
         course = _bits(p, off, 85, 9)
         if course < 360:
-            pf[row, 3] = course
+            cog_out[row] = course
         return
     lon_at = 57 if (t == 18 or t == 19) else 61
     lon = _signed(p, off, lon_at, 28)
     lat = _signed(p, off, lon_at + 28, 27)
     if lat != _LAT_NA:
-        pf[row, 0] = lat / 600_000.0
+        lat_out[row] = lat / 600_000.0
     if lon != _LON_NA:
-        pf[row, 1] = lon / 600_000.0
+        lon_out[row] = lon / 600_000.0
     speed = _bits(p, off, lon_at - 11, 10)
     if speed != 1023:
-        pf[row, 2] = speed if t == 9 else speed / 10.0  # SAR aircraft: whole knots
+        sog_out[row] = speed if t == 9 else speed / 10.0  # SAR aircraft: whole knots
     course = _bits(p, off, lon_at + 55, 12)
     if course < 3600:
-        pf[row, 3] = course / 10.0
+        cog_out[row] = course / 10.0
     if t != 9:
         heading = _bits(p, off, lon_at + 67, 9)
-        pi[row, 0] = -1 if heading >= 360 else heading
+        heading_out[row] = -1 if heading >= 360 else heading
     if t <= 3:
         status = _bits(p, off, 38, 4)
-        pi[row, 1] = -1 if status == 15 else status
+        nav_out[row] = -1 if status == 15 else status
 
 
 @njit(cache=True)
@@ -184,18 +187,29 @@ def _static(p, off, nbits, t, mmsi, row, sf, si, name, callsign, destination):
             _dimensions(p, off, 132, sf, row)
 
 
-@njit(cache=True)
-def decode_messages(buf, joined, m_src, m_off, m_nbits, m_line, m_time, m_recv, cut, assume_us):
+@njit(cache=True, nogil=True)  # nogil: two halves of a chunk may run in threads
+def decode_messages(buf, joined, m_src, m_off, m_nbits, m_line, m_time, m_recv, cut, assume_us,
+                    line_no_base):
     """Decode messages whose first line is before ``cut``.
 
-    Returns (outcome per message, positions: n, keys, floats, ints, statics: n, keys, floats,
-    ints, name, callsign, destination); keys are mmsi, type, line, time (+ receiver span).
+    ``line_no_base`` turns a line index into the 1-based line number of the source. Returns
+    (outcome per message, n positions, position columns (tuple), n statics, static arrays...);
+    static keys are mmsi, type, line index, time.
     """
     n = m_nbits.shape[0]
     outcome = np.zeros(n, np.int16)
-    p_key = np.empty((n, 6), np.int64)  # mmsi, msg type, line, time, receiver start, end
-    p_f = np.empty((n, 4), np.float64)
-    p_i = np.empty((n, 2), np.int16)
+    # one contiguous array per column, in the schema's dtype: Arrow wraps them without copies
+    p_mmsi = np.empty(n, np.int64)
+    p_time = np.empty(n, np.int64)
+    p_lat = np.empty(n, np.float64)
+    p_lon = np.empty(n, np.float64)
+    p_sog = np.empty(n, np.float32)
+    p_cog = np.empty(n, np.float32)
+    p_heading = np.empty(n, np.int16)
+    p_nav = np.empty(n, np.int8)
+    p_type = np.empty(n, np.int8)
+    p_line_no = np.empty(n, np.int64)
+    p_recv = np.empty((n, 2), np.int64)
     n_static = 0
     for i in range(n):  # statics are rare: size their arrays exactly
         p = joined if m_src[i] else buf
@@ -227,13 +241,13 @@ def decode_messages(buf, joined, m_src, m_off, m_nbits, m_line, m_time, m_recv, 
             continue
         mmsi = _bits(p, off, 8, 30)
         if code != C.MSG_STATIC:
-            p_key[np_, 0] = mmsi
-            p_key[np_, 1] = t
-            p_key[np_, 2] = m_line[i]
-            p_key[np_, 3] = time
-            p_key[np_, 4] = m_recv[i, 0]
-            p_key[np_, 5] = m_recv[i, 1]
-            _position(p, off, t, np_, p_f, p_i)
+            p_mmsi[np_] = mmsi
+            p_time[np_] = time
+            p_type[np_] = t
+            p_line_no[np_] = m_line[i] + line_no_base
+            p_recv[np_, 0] = m_recv[i, 0]
+            p_recv[np_, 1] = m_recv[i, 1]
+            _position(p, off, t, np_, p_lat, p_lon, p_sog, p_cog, p_heading, p_nav)
             np_ += 1
         if code != C.MSG_POSITION:
             s_key[ns_, 0] = mmsi
@@ -242,4 +256,5 @@ def decode_messages(buf, joined, m_src, m_off, m_nbits, m_line, m_time, m_recv, 
             s_key[ns_, 3] = time
             _static(p, off, nbits, t, mmsi, ns_, s_f, s_i, name, callsign, destination)
             ns_ += 1
-    return (outcome, np_, p_key, p_f, p_i, ns_, s_key, s_f, s_i, name, callsign, destination)
+    positions = (p_mmsi, p_time, p_lat, p_lon, p_sog, p_cog, p_heading, p_nav, p_type, p_line_no, p_recv)
+    return (outcome, np_, positions, ns_, s_key, s_f, s_i, name, callsign, destination)

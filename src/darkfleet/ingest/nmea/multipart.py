@@ -31,7 +31,7 @@ def _remove_slot(k, n_active, slot_int, slot_sent):
     return last
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: two halves of a chunk may run in threads
 def assemble(buf, n_lines, s_line, s_pay, s_frag, s_chan, s_time, s_recv, s_meta,
              pending_meta_line, is_final):
     """Reassemble messages. Returns (message columns..., line_msg, line_orphan, cut)."""

@@ -8,6 +8,7 @@ reading and the line is rejected), and the lines carried to the next chunk are l
 from __future__ import annotations
 
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
@@ -21,6 +22,7 @@ from darkfleet.ingest.nmea.linefeed import LineFeed
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MAX_CARRY_LINES = 64 * C.WINDOW_LINES  # only adversarial chains of groups get near this
 _MAX_BLOCK_BYTES = 64 << 20
+PARALLEL_MIN_LINES = 100_000  # per half: smaller chunks are not worth a thread hand-off
 
 
 def _to_us(moment: datetime) -> int:
@@ -43,7 +45,7 @@ def read_nmea(source: Source, options: ReadOptions) -> Iterator[Batch]:
     line_no0 = 0
     carried = 0
     try:
-        with source.open() as stream:
+        with source.open() as stream, ThreadPoolExecutor(max_workers=2) as pool:
             feed = LineFeed(stream, block)
             while True:
                 feed.fill(carried + batch_lines)
@@ -51,22 +53,45 @@ def read_nmea(source: Source, options: ReadOptions) -> Iterator[Batch]:
                 if starts.size == 0:
                     return
                 # adversarial chains of overlapping groups could pin the cut: resolve them here
-                force = carried > _MAX_CARRY_LINES
-                batch, cut = decode_chunk(
-                    arr, starts, ends, n_bang, is_final=is_final or force, line_no0=line_no0,
-                    source_id=source.source_id, assume_time_us=assume_us,
-                )
-                if options.strict and batch.rejects.num_rows:
-                    first = batch.rejects.slice(0, 1).to_pylist()[0]
-                    raise StrictModeError(
-                        f"rejected line ({first['reason']}): {first['raw'][:80]}",
-                        path=source.name, line_no=first["line_no"],
-                    )
+                final = is_final or carried > _MAX_CARRY_LINES
+                batches, cut = _decode_halves(pool, arr, starts, ends, n_bang, final, line_no0,
+                                              source.source_id, assume_us)
+                for batch in batches:
+                    if options.strict and batch.rejects.num_rows:
+                        first = batch.rejects.slice(0, 1).to_pylist()[0]
+                        raise StrictModeError(
+                            f"rejected line ({first['reason']}): {first['raw'][:80]}",
+                            path=source.name, line_no=first["line_no"],
+                        )
                 feed.consume(starts, ends, cut)
                 line_no0 += cut
                 carried = starts.size - cut
-                yield batch
-                if is_final:
+                yield from batches
+                if final and cut == starts.size:
                     return
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"cannot read NMEA: {exc}", path=source.name, line_no=line_no0 + 1) from exc
+
+
+def _decode_halves(pool, arr, starts, ends, n_bang, final, line_no0, source_id, assume_us):
+    """Decode a chunk, as two halves on two threads when it is big (the kernels release the GIL).
+
+    The second half assumes nothing is pending where it starts. That holds exactly when the
+    first half's cut is at its end; otherwise its result is dropped and those lines are
+    re-read with the next chunk, so the output never depends on the split.
+    """
+    n = starts.size
+    common = {"source_id": source_id, "assume_time_us": assume_us}
+    if n < 2 * PARALLEL_MIN_LINES:
+        batch, cut = decode_chunk(arr, starts, ends, n_bang, is_final=final, line_no0=line_no0, **common)
+        return [batch], cut
+    mid = n // 2
+    first = pool.submit(decode_chunk, arr, starts[:mid], ends[:mid], n_bang, is_final=False,
+                        line_no0=line_no0, **common)
+    second = pool.submit(decode_chunk, arr, starts[mid:], ends[mid:], n_bang, is_final=final,
+                         line_no0=line_no0 + mid, **common)
+    batch_a, cut_a = first.result()
+    batch_b, cut_b = second.result()
+    if cut_a < mid:
+        return [batch_a], cut_a
+    return [batch_a, batch_b], mid + cut_b

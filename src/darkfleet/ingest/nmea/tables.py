@@ -19,7 +19,7 @@ _REASON_NAMES = pa.array([C.REASONS.get(code, "") for code in range(_N_CODES)])
 _HALF_YEAR = np.timedelta64(183, "D")
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: two halves of a chunk may run in threads
 def final_line_codes(line_code, line_msg, line_orphan, outcome, cut):
     """The final code of each line before ``cut`` (its message's outcome, orphan, or its own
     code) and a histogram of the codes."""
@@ -111,25 +111,27 @@ def _constant(value: int, n: int, pa_type: pa.DataType) -> pa.Array:
     return pa.array(np.full(n, value), pa_type)
 
 
-def position_table(key, floats, ints, receiver: pa.Array, line_no0: int, source_id: int) -> pa.Table:
-    """Rows from the kernel's compact position arrays (already sliced to the row count)."""
-    n = key.shape[0]
-    lat, lon = floats[:, 0], floats[:, 1]
-    sog, cog = floats[:, 2].astype(np.float32), floats[:, 3].astype(np.float32)
+def _nan_null(values: np.ndarray, pa_type: pa.DataType) -> pa.Array:
+    return pa.array(values, type=pa_type, from_pandas=True)  # NaN -> null, in C
+
+
+def position_table(columns, n: int, receiver: pa.Array, source_id: int) -> pa.Table:
+    """Rows from the kernel's per-column position arrays (the first ``n`` values)."""
+    mmsi, time_us, lat, lon, sog, cog, heading, nav, msg_type, line_no = (c[:n] for c in columns[:10])
     return pa.Table.from_arrays(
         [
-            pa.array(key[:, 0]),
-            pa.array(key[:, 3], schema.UTC_TS),
-            _masked(lat, np.isnan(lat), pa.float64()),
-            _masked(lon, np.isnan(lon), pa.float64()),
-            _masked(sog, np.isnan(sog), pa.float32()),
-            _masked(cog, np.isnan(cog), pa.float32()),
-            _masked(ints[:, 0], ints[:, 0] < 0, pa.int16()),
-            _masked(ints[:, 1].astype(np.int8), ints[:, 1] < 0, pa.int8()),
-            pa.array(key[:, 1].astype(np.int8)),
+            pa.array(mmsi),
+            pa.array(time_us, schema.UTC_TS),
+            _nan_null(lat, pa.float64()),
+            _nan_null(lon, pa.float64()),
+            _nan_null(sog, pa.float32()),
+            _nan_null(cog, pa.float32()),
+            _masked(heading, heading < 0, pa.int16()),
+            _masked(nav, nav < 0, pa.int8()),
+            pa.array(msg_type),
             receiver,
             _constant(source_id, n, pa.int32()),
-            pa.array(key[:, 2] + (line_no0 + 1)),
+            pa.array(line_no),
         ],
         schema=schema.POSITIONS,
     )

@@ -11,7 +11,7 @@ _SPACE = 32
 _QUESTION = 63
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: two halves of a chunk may run in threads
 def _pack_rows(mat):
     """Rows of ASCII codes cut at the first '@' (AIS padding) and stripped of spaces."""
     n, width = mat.shape
@@ -38,7 +38,7 @@ def _pack_rows(mat):
     return offsets, data[:out], valid
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: two halves of a chunk may run in threads
 def _gather(buf, spans, cap):
     """Copy ``buf[start:end]`` (capped) per row; bytes outside printable ASCII become '?'.
 
