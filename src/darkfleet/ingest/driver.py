@@ -14,6 +14,8 @@ empty, binary or unrecognised file stops the run with nothing stored.
 from __future__ import annotations
 
 import json
+import os
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -24,7 +26,7 @@ import pyarrow as pa
 
 from darkfleet import schema
 from darkfleet._progress import track
-from darkfleet.errors import StrictModeError
+from darkfleet.errors import ConfigError, StrictModeError
 from darkfleet.ingest.batch import Batch, Counts, ReadOptions, Source
 from darkfleet.ingest.csv_readers import ExactPassNeeded
 from darkfleet.ingest.formats import TableLayout, detect
@@ -126,6 +128,13 @@ def _store_source(store: Store, item: PlannedSource, options: ReadOptions, exact
                         time.perf_counter() - started)
 
 
+def _duckdb_memory_limit() -> str:
+    value = os.environ.get("DARKFLEET_DUCKDB_MEMORY", "1GB").strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, flags=re.IGNORECASE):
+        raise ConfigError(f"DARKFLEET_DUCKDB_MEMORY must look like 1GB or 512MB, got {value!r}")
+    return value
+
+
 def default_summary_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.stem + ".summary.json")
 
@@ -139,6 +148,8 @@ def ingest(inputs: list[str | Path], db_path: str | Path, options: ReadOptions |
     planned = plan(inputs, options)
     reports: list[SourceReport] = []
     with Store(db_path) as store:
+        # Bounded memory: DuckDB spills a large source's pending rows instead of caching them.
+        store.con.execute(f"SET memory_limit = '{_duckdb_memory_limit()}'")
         store.ensure_ingest_tables()
         known = store.known_content()
         for item in track(planned, "ingesting", total=len(planned)):

@@ -57,7 +57,10 @@ def write_noaa(path: Path, n_rows: int, seed: int = 0, chunk_rows: int = 2_000_0
 
         writer = None
         for start in range(0, n_rows, chunk_rows):
-            table = noaa_frame(min(chunk_rows, n_rows - start), seed + start).to_arrow()
+            frame = noaa_frame(min(chunk_rows, n_rows - start), seed + start)
+            # Parquet keeps times typed, as real Parquet exports do.
+            frame = frame.with_columns(pl.col("BaseDateTime").str.to_datetime("%Y-%m-%dT%H:%M:%S", time_unit="us"))
+            table = frame.to_arrow()
             writer = writer or pq.ParquetWriter(path, table.schema)
             writer.write_table(table, row_group_size=500_000)
         if writer is not None:

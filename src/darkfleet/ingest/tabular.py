@@ -124,8 +124,9 @@ def parse_rows(raw: pl.DataFrame, layout: TableLayout, source_id: int, line_nos:
     time_format = _time_format(raw, mapped["timestamp"], layout)
 
     def parsed(careful: bool) -> list[pl.Expr]:
+        # Text fields are cleaned later, on the few static rows left after de-duplication.
         return [_field_expr(name, pl.col(col), dtypes[col], layout, time_format, careful).alias(name)
-                for name, col in mapped.items()]
+                for name, col in mapped.items() if name not in _TEXT]
 
     # Words mapped to codes (DMA nav status, ship type) may be unmapped: null, not a reject.
     checked = [n for n in mapped if n not in _TEXT
@@ -135,7 +136,8 @@ def parse_rows(raw: pl.DataFrame, layout: TableLayout, source_id: int, line_nos:
                                 + [pl.col(mapped[f]).is_null() for f in REQUIRED])
     frame = frame.with_columns(_suspect=suspect)
     clean = frame.filter(~pl.col("_suspect"))
-    redo = frame.filter(pl.col("_suspect")).drop(list(mapped)).with_columns(parsed(careful=True))
+    redo = frame.filter(pl.col("_suspect")).drop([n for n in mapped if n not in _TEXT])
+    redo = redo.with_columns(parsed(careful=True))
     redo = redo.with_columns(reason=_reasons(redo, mapped, dtypes, checked, raw.columns))
     bad = redo.filter(pl.col("reason").is_not_null() & (pl.col("reason") != "empty_row"))
     good = clean.vstack(redo.filter(pl.col("reason").is_null()).select(clean.columns))
@@ -195,11 +197,20 @@ def _static(good: pl.DataFrame, mapped: dict[str, str], source_id: int) -> pa.Ta
     if not fields:
         return schema.empty_table(schema.STATIC)
     extra = ["msg_type"] if "msg_type" in mapped else []
-    frame = null_static_sentinels(_rename(good.select(["mmsi", "timestamp", *fields, *extra, "line_no"])))
+    values = [pl.col(mapped[f]).alias(f) if f in _TEXT else pl.col(f) for f in fields]
+    frame = good.select(["mmsi", "timestamp", *values, *extra, "line_no"])
+    # Exports repeat a vessel's static data on every row: keep its first appearance per
+    # batch. A combined 64-bit hash makes this cheap on millions of rows; two different
+    # records would have to collide (odds ~1e-8 per million rows) for one to be lost.
+    combined = pl.col("mmsi").hash(seed=0)
+    for seed, name in enumerate(fields, start=1):
+        combined = combined.xor(pl.col(name).hash(seed=seed))
+    frame = frame.filter(combined.is_first_distinct())
+    frame = frame.with_columns([_clean_text(pl.col(f)).alias(f) for f in fields if f in _TEXT])
+    frame = null_static_sentinels(_rename(frame))
     fields = [_RENAME.get(f, f) for f in fields]
     frame = frame.filter(pl.any_horizontal([pl.col(f).is_not_null() for f in fields]))
-    # Exports repeat a vessel's static data on every row: keep its first appearance per batch.
-    frame = frame.unique(subset=["mmsi", *fields], keep="first", maintain_order=True)
+    frame = frame.unique(subset=["mmsi", *fields], keep="first", maintain_order=True)  # after cleaning text
     if "imo" in fields:
         valid = imo_check_digit_ok(frame["imo"].fill_null(-1).to_numpy())
         frame = frame.with_columns(imo_valid=pl.when(pl.col("imo").is_null()).then(None).otherwise(pl.Series(valid)))
