@@ -79,3 +79,13 @@ def test_malformed_rows_reported_with_line_numbers_rest_loads(tmp_path):
     assert [i.line_no for i in lst.issues] == [2, 4]
     assert all(i.path == str(path) for i in lst.issues)
     assert "12 columns" in lst.issues[0].reason
+
+
+def test_cut_remarks_joined_with_their_continuation(tmp_path):
+    (tmp_path / "sdn.csv").write_text(
+        '28263,"SOME CO",-0- ,"CYBER2",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"a.k.a. \'SC\'; Linked To: LAZARUS GRO"\n'
+    )
+    (tmp_path / "sdn_comments.csv").write_text('28263,"UP; a.k.a. \'SOMECO\'."\n')
+    lst = load_list(tmp_path)
+    assert [r.object_name for r in lst.relations] == ["LAZARUS GROUP"]
+    assert lst.entries[0].aliases == ["SC", "SOMECO"]

@@ -83,8 +83,11 @@ def _is_header(row: list[str]) -> bool:
     return bool(row) and not row[0].strip().isdigit()
 
 
-def parse_sdn(text: str, path: Path, list_id: str = "ofac_sdn") -> SanctionsList:
-    """Parse ``sdn.csv`` text; malformed rows become issues with their line number."""
+def parse_sdn(text: str, path: Path, list_id: str = "ofac_sdn", continued: dict[str, str] | None = None) -> SanctionsList:
+    """Parse ``sdn.csv`` text; malformed rows become issues with their line number.
+
+    ``continued``: ent_num -> the rest of a Remarks field OFAC cut (from sdn_comments.csv),
+    joined before parsing so a cut piece ("Linked To: LAZARUS GRO") is never read alone."""
     version = ListVersion(list_id, "OFAC", path.name, LAYOUT, date_in_name(path))
     out = SanctionsList(version)
     first = True
@@ -97,11 +100,11 @@ def parse_sdn(text: str, path: Path, list_id: str = "ofac_sdn") -> SanctionsList
             reason = f"expected {SDN_COLUMNS} columns starting with a numeric ent_num, got {len(row)}"
             out.issues.append(LoadIssue(str(path), line_no, reason, ",".join(row)[:256]))
             continue
-        _add_row(out, row, line_no)
+        _add_row(out, row, line_no, (continued or {}).get(row[0].strip(), ""))
     return out
 
 
-def _add_row(out: SanctionsList, row: list[str], line_no: int) -> None:
+def _add_row(out: SanctionsList, row: list[str], line_no: int, continuation: str = "") -> None:
     ent_num, name, sdn_type, program, _title, callsign, vtype, _tonnage, _grt, vflag, owner, remarks = (
         empty(c) for c in row
     )
@@ -111,7 +114,7 @@ def _add_row(out: SanctionsList, row: list[str], line_no: int) -> None:
         callsign=callsign, flag=vflag, vessel_type=vtype, line_no=line_no,
         programs=[p.strip() for p in re.split(r"\]\s*\[", program or "") if p.strip()],
     )
-    apply_remarks(entry, out.relations, remarks)
+    apply_remarks(entry, out.relations, (remarks or "") + continuation)
     if owner:
         out.relations.append(Relation(entry.entry_id, owner, "owner"))
     if not entry.name:
@@ -139,13 +142,9 @@ def _apply_alt(out: SanctionsList, text: str, path: Path) -> None:
             entry.aliases.append(alt_name)
 
 
-def _apply_comments(out: SanctionsList, text: str, path: Path) -> None:
-    """sdn_comments.csv continues Remarks cut at OFAC's field limit; re-parse the tail."""
-    by_id = {e.entry_id.split(":", 1)[1]: e for e in out.entries}
-    for row in csv.reader(io.StringIO(text)):
-        if len(row) >= 2 and (entry := by_id.get(row[0].strip())):
-            # the first piece is the end of a remark already cut: only whole pieces after it count
-            apply_remarks(entry, out.relations, ";".join(row[1].split(";")[1:]))
+def _read_comments(path: Path) -> dict[str, str]:
+    """sdn_comments.csv: ent_num, the continuation of that entry's Remarks."""
+    return {row[0].strip(): row[1] for row in csv.reader(io.StringIO(read_text(path))) if len(row) >= 2}
 
 
 def load(path: Path, list_id: str = "ofac_sdn") -> SanctionsList:
@@ -154,14 +153,14 @@ def load(path: Path, list_id: str = "ofac_sdn") -> SanctionsList:
     sdn = path / "sdn.csv" if path.is_dir() else path
     if not sdn.is_file():
         raise InputError("no sdn.csv in this folder (expected the OFAC legacy CSV set)", path=path)
-    out = parse_sdn(read_text(sdn), path if path.is_dir() else sdn, list_id)
-    folder = sdn.parent
-    companions = []
-    for name, apply in (("alt.csv", _apply_alt), ("sdn_comments.csv", _apply_comments)):
-        companion = folder / name
-        if companion.is_file() and companion != sdn:
-            apply(out, read_text(companion), companion)
-            companions.append(name)
+    comments = sdn.parent / "sdn_comments.csv"
+    continued = _read_comments(comments) if comments.is_file() and comments != sdn else {}
+    out = parse_sdn(read_text(sdn), path if path.is_dir() else sdn, list_id, continued)
+    companions = ["sdn_comments.csv"] if continued else []
+    alt = sdn.parent / "alt.csv"
+    if alt.is_file() and alt != sdn:
+        _apply_alt(out, read_text(alt), alt)
+        companions.insert(0, "alt.csv")
     if companions:
         out.version = ListVersion(
             list_id, "OFAC", "+".join([sdn.name, *companions]), LAYOUT, out.version.published
