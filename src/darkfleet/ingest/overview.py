@@ -62,7 +62,8 @@ def render_overview(overview: dict[str, Any]) -> None:
 
     per_source = Table(title="sources")
     for name in ("id", "name", "format", "lines", "positions", "vessels", "static", "rejected", "skipped"):
-        per_source.add_column(name, justify="left" if name in ("name", "format") else "right")
+        per_source.add_column(name, justify="left" if name in ("name", "format") else "right",
+                              overflow="fold", no_wrap=name != "name")
     for row in overview["sources"]:
         counts = row["counts"] or {}
         per_source.add_row(str(row["source_id"]), row["name"], row["format"], f"{counts.get('lines_read', 0):,}",
