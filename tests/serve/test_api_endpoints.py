@@ -140,3 +140,19 @@ def test_map_page_references_only_local_assets(client):
         assert client.get(src).status_code == 200
     land = client.get("/static/vendor/land-50m.json").json()
     assert land["type"] == "Topology" and "land" in land["objects"]
+
+
+def test_repeated_requests_come_from_the_cache_unchanged(sample_db):
+    from fastapi.testclient import TestClient
+
+    from darkfleet.serve import create_app
+
+    app = create_app(sample_db[0])
+    client = TestClient(app)
+    first = client.get("/api/events", params={"type": "gap"})
+    again = client.get("/api/events", params={"type": "gap"})
+    assert first.content == again.content and again.headers["content-type"] == "application/json"
+    assert app.state.db.cache.hits == 1 and app.state.db.cache.misses == 1
+    assert client.get("/api/vessels/999999999").status_code == 404  # errors are not cached
+    assert client.get("/api/vessels/999999999").status_code == 404
+    assert app.state.db.cache.misses == 1

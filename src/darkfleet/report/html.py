@@ -18,10 +18,10 @@ import pyarrow as pa
 from darkfleet import schema
 from darkfleet.errors import InputError, StoreError
 from darkfleet.report.payload import ReportLimits, collect_payload
+from darkfleet.report.records import VIEW_TABLES
 
 VENDOR_SCRIPTS = ("vendor/leaflet.js", "vendor/topojson-client.min.js")
 VENDOR_STYLES = ("vendor/leaflet.css",)
-TABLES = {"events": schema.EVENTS, "vessels": schema.VESSELS, "positions": schema.POSITIONS, "static": schema.STATIC}
 
 
 def asset_path(name: str) -> Path:
@@ -78,12 +78,12 @@ def report_html_to(payload: dict[str, Any], path: str | Path) -> Path:
 
 def _as_arrow(value: Any, name: str) -> pa.Table:
     if value is None:
-        return TABLES[name].empty_table()
+        return VIEW_TABLES[name].empty_table()
     if hasattr(value, "to_arrow") and not isinstance(value, pa.Table):  # polars DataFrame
         value = value.to_arrow()
     if not isinstance(value, pa.Table):
         raise InputError(f"{name} must be a pyarrow Table or polars DataFrame, not {type(value).__name__}")
-    return schema.conform(value, TABLES[name])
+    return schema.conform(value, VIEW_TABLES[name])
 
 
 def write_report(events, vessels, positions, static, path: str | Path, *, limits: ReportLimits | None = None) -> Path:

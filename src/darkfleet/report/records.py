@@ -14,6 +14,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from darkfleet import schema
+
+# the four tables the views read, with the schema each must have
+VIEW_TABLES = {"positions": schema.POSITIONS, "static": schema.STATIC, "events": schema.EVENTS, "vessels": schema.VESSELS}
+
 
 def parse_json_field(text: str | None, default: Any, what: str) -> Any:
     """Decode one JSON column value; malformed evidence is kept verbatim rather than dropped."""

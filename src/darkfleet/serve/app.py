@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +13,7 @@ import duckdb
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,6 +22,7 @@ from darkfleet import __version__
 from darkfleet.errors import DarkfleetError, InputError, NotFoundError, StoreError
 from darkfleet.report.html import asset_path, render_page
 from darkfleet.serve import queries
+from darkfleet.serve.cache import ResponseCache
 from darkfleet.schema import EventType
 from darkfleet.serve.params import MAX_TRACK_SPAN, check_range, decode_cursor, parse_bbox, parse_time
 
@@ -79,6 +80,7 @@ class _Database:
             self.con, self.missing_tables = queries.connect_read_only(str(db_path))
         except duckdb.Error as exc:
             raise StoreError(f"cannot open database read-only: {exc}", path=db_path) from exc
+        self.cache = ResponseCache()
         self._summary: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
@@ -91,6 +93,11 @@ class _Database:
             raise StoreError(f"query failed: {exc}") from exc
         finally:
             cur.close()
+
+    def query(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run one function of :mod:`queries` on a fresh cursor."""
+        with self.cursor() as cur:
+            return fn(cur, *args)
 
     def summary(self) -> dict[str, Any]:
         # the store is opened read-only, so its totals cannot change while we serve
@@ -144,31 +151,32 @@ def create_app(db_path: str | Path) -> FastAPI:
         min_confidence: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
         cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
-    ) -> JSONResponse:
+    ) -> Response:
         flt = queries.EventFilter(
             types=[t.value for t in type] if type else None, bbox=parse_bbox(bbox), start=parse_time(start, "start"),
             end=parse_time(end, "end"), mmsi=mmsi, min_confidence=min_confidence, after=decode_cursor(cursor),
         )
         check_range(flt.start, flt.end)
-        with db.cursor() as cur:
-            return JSONResponse(queries.events_page(cur, flt, limit))
+        return db.cache.json(("events", repr(flt), limit), lambda: db.query(queries.events_page, flt, limit))
 
     @app.get("/api/vessels", tags=["vessels"], responses=ERRORS)
     def vessels(
         sort: Literal["risk", "mmsi", "name"] = "risk",
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
         q: Annotated[str | None, Query(max_length=64, description="search: name, MMSI or IMO")] = None,
-    ) -> JSONResponse:
-        with db.cursor() as cur:
-            return JSONResponse(queries.vessels_list(cur, sort, limit, q.strip() if q else None))
+    ) -> Response:
+        text = q.strip() if q else None
+        return db.cache.json(("vessels", sort, limit, text), lambda: db.query(queries.vessels_list, sort, limit, text))
 
     @app.get("/api/vessels/{mmsi}", tags=["vessels"], responses=ERRORS)
-    def vessel(mmsi: MMSI) -> JSONResponse:
-        with db.cursor() as cur:
-            found = queries.vessel_detail(cur, mmsi)
-        if found is None:
-            raise NotFoundError(f"no vessel with MMSI {mmsi}", parameter="mmsi")
-        return JSONResponse(found)
+    def vessel(mmsi: MMSI) -> Response:
+        def produce() -> dict[str, Any]:
+            found = db.query(queries.vessel_detail, mmsi)
+            if found is None:
+                raise NotFoundError(f"no vessel with MMSI {mmsi}", parameter="mmsi")
+            return found
+
+        return db.cache.json(("vessel", mmsi), produce)
 
     @app.get("/api/vessels/{mmsi}/track", tags=["vessels"], responses=ERRORS)
     def track(
@@ -177,16 +185,18 @@ def create_app(db_path: str | Path) -> FastAPI:
         end: Annotated[str | None, Query(description="ISO 8601; default the last position")] = None,
         zoom: Annotated[int | None, Query(ge=0, le=22, description="map zoom; simplifies to ~1.5 px")] = None,
         max_points: Annotated[int, Query(ge=2, le=MAX_TRACK_POINTS)] = 5000,
-    ) -> JSONResponse:
+    ) -> Response:
         t0, t1 = parse_time(start, "start"), parse_time(end, "end")
         check_range(t0, t1)
         if t0 is not None and t1 is not None and t1 - t0 > MAX_TRACK_SPAN:
             raise InputError(f"track span is limited to {MAX_TRACK_SPAN.days} days", parameter="end")
-        with db.cursor() as cur:
-            window = queries.default_window(cur, mmsi, t0, t1, DEFAULT_TRACK_SPAN)
+        def produce() -> dict[str, Any]:
+            window = db.query(queries.default_window, mmsi, t0, t1, DEFAULT_TRACK_SPAN)
             if window is None:
                 raise NotFoundError(f"no positions for MMSI {mmsi}", parameter="mmsi")
-            return JSONResponse(queries.track(cur, mmsi, window[0], window[1], zoom, max_points))
+            return db.query(queries.track, mmsi, window[0], window[1], zoom, max_points)
+
+        return db.cache.json(("track", mmsi, t0, t1, zoom, max_points), produce)
 
     return app
 
