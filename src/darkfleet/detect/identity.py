@@ -65,13 +65,20 @@ def _mid(mmsi: pl.Expr) -> pl.Expr:
     return mmsi // 1_000_000
 
 
-def _imo_moves(static: pl.DataFrame) -> pl.DataFrame:
-    """Per valid IMO, consecutive MMSIs: sequential -> reflagging, overlapping -> borrowed."""
+def _imo_moves(static: pl.DataFrame, first_seen: pl.DataFrame | None) -> pl.DataFrame:
+    """Per valid IMO, consecutive MMSIs: sequential -> reflagging, overlapping -> borrowed.
+
+    A new identity starts with the MMSI's first message of any kind (``first_seen``: mmsi,
+    first_utc), which is usually a position report before the next static report."""
     users = (
         static.filter(pl.col("imo").is_not_null())
         .group_by("imo", "mmsi")
         .agg(pl.col("timestamp_utc").min().alias("first_utc"), pl.col("timestamp_utc").max().alias("last_utc"))
     )
+    if first_seen is not None:
+        users = users.join(first_seen.rename({"first_utc": "_seen"}), on="mmsi", how="left")
+    else:
+        users = users.with_columns(pl.col("first_utc").alias("_seen"))
     users = users.filter(pl.Series(imo_check_digit_ok(users["imo"].to_numpy()))).sort("imo", "first_utc", "mmsi")
     prev = users.with_columns(
         pl.col("mmsi").shift(1).alias("old_mmsi"),
@@ -84,11 +91,13 @@ def _imo_moves(static: pl.DataFrame) -> pl.DataFrame:
         .when(_mid(pl.col("mmsi")) != _mid(pl.col("old_mmsi"))).then(pl.lit("flag"))
         .otherwise(pl.lit("mmsi"))
     )
+    # a new MMSI taking over the IMO starts with its first message; a borrower with its first use of the IMO
+    start = pl.when(borrowed).then(pl.col("first_utc")).otherwise(pl.min_horizontal("first_utc", "_seen"))
     return prev.select(
         "mmsi",
         pl.when(borrowed).then(None).otherwise(pl.col("old_mmsi")).alias("other_mmsi"),
-        pl.col("first_utc").alias("start_utc"),
-        pl.col("first_utc").alias("end_utc"),
+        start.alias("start_utc"),
+        start.alias("end_utc"),
         pl.when(borrowed).then(0.8).otherwise(0.9).alias("confidence"),
         details_expr(
             field=kind,
@@ -100,18 +109,29 @@ def _imo_moves(static: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def detect_identity_changes(static: pl.DataFrame, config: IdentityConfig, digest: str = "") -> pl.DataFrame:
-    """Identity-change events (``schema.EVENTS``) from static reports sorted by mmsi then time."""
+def detect_identity_changes(
+    static: pl.DataFrame, config: IdentityConfig, digest: str = "", first_seen: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Identity-change events (``schema.EVENTS``) from static reports sorted by mmsi then time.
+
+    ``first_seen`` (mmsi, first_utc) dates a new MMSI by its first message of any kind."""
     if static.height == 0:
         return empty_events()
     norm = _normalised(static)
-    parts = [_field_changes(norm, f) for f in config.fields] + [_imo_moves(norm)]
+    parts = [_field_changes(norm, f) for f in config.fields] + [_imo_moves(norm, first_seen)]
     if config.check_imo:
         parts.append(_invalid_imos(norm))
     parts = [p for p in parts if p.height]
     if not parts:
         return empty_events()
-    return finish_events(pl.concat(parts, how="diagonal_relaxed"), "identity_change", digest)
+    events = pl.concat(parts, how="diagonal_relaxed").with_columns(
+        pl.col("details").str.json_path_match("$.field").alias("_field")
+    )
+    # an IMO change that is explained more precisely (borrowed or invalid) is reported once
+    specific = events.filter(pl.col("_field").is_in(["imo_borrowed", "imo_invalid"])).select("mmsi", "start_utc").unique()
+    plain_imo = events.filter(pl.col("_field") == "imo").join(specific, on=["mmsi", "start_utc"], how="anti")
+    events = pl.concat([events.filter(pl.col("_field") != "imo"), plain_imo]).drop("_field")
+    return finish_events(events, "identity_change", digest)
 
 
 

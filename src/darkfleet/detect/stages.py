@@ -40,7 +40,8 @@ def _spoofing(s: StageInputs) -> pl.DataFrame:
 
 
 def _identity(s: StageInputs) -> pl.DataFrame:
-    return detect_identity_changes(s.static, s.config.identity_change, s.digest)
+    first_seen = s.clean.group_by("mmsi").agg(pl.col("timestamp_utc").min().alias("first_utc"))
+    return detect_identity_changes(s.static, s.config.identity_change, s.digest, first_seen)
 
 
 def _draught(s: StageInputs) -> pl.DataFrame:
