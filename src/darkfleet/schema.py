@@ -165,3 +165,17 @@ SEGMENTS = pa.schema(
         pa.field("end_lon", pa.float64()),
     ]
 )
+
+# The simulator's benign look-alikes (docs/truth.md): situations that must not raise an
+# outside-port encounter, dark_sts or loitering alert.
+BENIGN = pa.schema(
+    [
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("mmsi", pa.int64(), nullable=False),
+        pa.field("other_mmsi", pa.int64()),
+        pa.field("start_utc", UTC_TS),
+        pa.field("end_utc", UTC_TS),
+        pa.field("lat", pa.float64()),
+        pa.field("lon", pa.float64()),
+    ]
+)

@@ -20,7 +20,7 @@ class SimResult:
     positions: pa.Table  # schema.POSITIONS
     static: pa.Table  # schema.STATIC
     truth: pa.Table  # schema.TRUTH
-    benign: pa.Table  # generate.BENIGN_SCHEMA
+    benign: pa.Table  # schema.BENIGN
     vessels: pa.Table  # the registry: one row per broadcast MMSI
 
 

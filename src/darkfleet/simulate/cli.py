@@ -31,9 +31,10 @@ def _parse_area(value: str | None) -> tuple[float, float, float, float] | None:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder (created).")
 @click.option("--downsample-s", type=int, default=None,
               help="Keep one received position per N seconds and vessel (preset default: 60, like NOAA); 0 keeps all.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Generator processes [default: 1 for tiny, else up to 2].")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def simulate_command(preset: str, seed: int, vessels: int | None, hours: float | None, area: str | None, fmt: str,
-                     out_dir: str, downsample_s: int | None, as_json: bool) -> None:
+                     out_dir: str, downsample_s: int | None, workers: int | None, as_json: bool) -> None:
     """Simulate AIS traffic with planted dark-fleet behaviour and its ground truth.
 
     Writes positions/ (AIS in the chosen format), static/ (parquet only), truth.parquet,
@@ -49,7 +50,8 @@ def simulate_command(preset: str, seed: int, vessels: int | None, hours: float |
     from darkfleet.simulate.writers import write
 
     ds: int | None | str = "preset" if downsample_s is None else (downsample_s or None)
-    summary = write(preset, seed, out_dir, fmt, vessels=vessels, hours=hours, area=_parse_area(area), downsample_s=ds)
+    summary = write(preset, seed, out_dir, fmt, vessels=vessels, hours=hours, area=_parse_area(area), downsample_s=ds,
+                    workers=workers)
     if as_json:
         click.echo(json.dumps(summary.to_json()))
     else:

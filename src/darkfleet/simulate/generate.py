@@ -18,19 +18,6 @@ from darkfleet.simulate.presets import BENIGN_KINDS
 from darkfleet.simulate.scenario import Scenario, Unit
 from darkfleet.simulate.truth import label_unit
 
-BENIGN_SCHEMA = pa.schema(
-    [
-        pa.field("kind", pa.string(), nullable=False),
-        pa.field("mmsi", pa.int64(), nullable=False),
-        pa.field("other_mmsi", pa.int64()),
-        pa.field("start_utc", schema.UTC_TS),
-        pa.field("end_utc", schema.UTC_TS),
-        pa.field("lat", pa.float64()),
-        pa.field("lon", pa.float64()),
-    ]
-)
-
-
 @dataclass
 class Chunk:
     positions: pa.Table
@@ -60,10 +47,44 @@ def build_unit(scn: Scenario, unit: Unit):
     return plans, benign, rng
 
 
-def generate_chunks(scn: Scenario, chunk_units: int | None = None) -> Iterator[Chunk]:
+_SHARED: Scenario | None = None  # the scenario forked worker processes generate from
+
+
+def generate_chunks(scn: Scenario, chunk_units: int | None = None, workers: int = 1) -> Iterator[Chunk]:
+    """Chunks of consecutive units, in order. With ``workers > 1`` chunks are generated in forked
+    processes; every unit has its own seed, so the output is the same as with one worker."""
     step = chunk_units or scn.cfg.chunk_units
-    for lo in range(0, len(scn.units), step):
-        yield generate_units(scn, scn.units[lo : lo + step])
+    bounds = [(lo, min(lo + step, len(scn.units))) for lo in range(0, len(scn.units), step)]
+    if workers <= 1 or len(bounds) < 2:
+        for lo, hi in bounds:
+            yield generate_units(scn, scn.units[lo:hi])
+        return
+    import multiprocessing as mp
+
+    global _SHARED
+    ctx = mp.get_context("fork")
+    with ctx.Pool(workers) as pool:
+        # Route the port network once, in parallel, so forked generators share the cache.
+        for paths, partners in pool.imap_unordered(_warm_routes, [(scn, i, workers) for i in range(workers)]):
+            scn.routes.absorb(paths, partners)
+    _SHARED = scn
+    try:
+        with ctx.Pool(workers) as pool:
+            yield from pool.imap(_generate_bounds, bounds)
+    finally:
+        _SHARED = None
+
+
+def _warm_routes(args):
+    scn, part, parts = args
+    for port in range(part, len(scn.routes), parts):
+        scn.routes.partners_of(port)
+    return scn.routes._paths, scn.routes._partners
+
+
+def _generate_bounds(bounds: tuple[int, int]) -> Chunk:
+    assert _SHARED is not None
+    return generate_units(_SHARED, _SHARED.units[bounds[0] : bounds[1]])
 
 
 def generate_units(scn: Scenario, units: list[Unit]) -> Chunk:
@@ -80,7 +101,7 @@ def generate_units(scn: Scenario, units: list[Unit]) -> Chunk:
         benign_rows += b
     t0 = scn.cfg.start_utc
     return Chunk(_positions_table(scn, pos_parts, t0), _static_table(scn, stat_parts, t0),
-                 _rows_table(truth_rows, schema.TRUTH, t0), _rows_table(benign_rows, BENIGN_SCHEMA, t0), len(units),
+                 _rows_table(truth_rows, schema.TRUTH, t0), _rows_table(benign_rows, schema.BENIGN, t0), len(units),
                  _receiver(scn, _cat(stat_parts, "station", np.int32)))
 
 

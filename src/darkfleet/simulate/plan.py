@@ -17,7 +17,6 @@ UNDER_WAY = 0
 AT_ANCHOR = 1
 MOORED = 5
 ENGAGED_IN_FISHING = 7
-NOT_DEFINED = 15
 
 
 @dataclass
@@ -57,7 +56,7 @@ class Plan:
 
     # -- building -------------------------------------------------------------------------------
     def start(self, t_s: float, lat: float, lon: float, status: int, draught_m: float) -> "Plan":
-        self._push(t_s, lat, lon, status, draught_m)
+        self.keyframe(t_s, lat, lon, status, draught_m)
         return self
 
     @property
@@ -68,7 +67,7 @@ class Plan:
     def here(self) -> tuple[float, float]:
         return self.lat[-1], self.lon[-1]
 
-    def _push(self, t_s, lat, lon, status, draught_m) -> None:
+    def keyframe(self, t_s, lat, lon, status, draught_m) -> None:
         self.t.append(float(t_s))
         self.lat.append(float(lat))
         self.lon.append(float(lon))
@@ -77,7 +76,7 @@ class Plan:
 
     def set(self, *, status: int | None = None, draught_m: float | None = None) -> "Plan":
         """Change state from now on (a zero-length keyframe)."""
-        self._push(
+        self.keyframe(
             self.now,
             self.lat[-1],
             self.lon[-1],
@@ -97,15 +96,7 @@ class Plan:
         self.status[-1] = status
         for tt, la, lo, d in zip(times, pts[1:, 0], pts[1:, 1], seg):
             if d > 0.5:
-                self._push(tt, la, lo, status, self.draught_m[-1])
-        return self
-
-    def sail_until(self, path: np.ndarray, speed_kn: float, until_s: float) -> "Plan":
-        """Sail a long path but stop planning once past ``until_s`` (the end of the scenario)."""
-        self.sail(path, speed_kn)
-        cut = int(np.searchsorted(self.t, until_s)) + 1
-        for col in (self.t, self.lat, self.lon, self.status, self.draught_m):
-            del col[cut:]
+                self.keyframe(tt, la, lo, status, self.draught_m[-1])
         return self
 
     def hold(self, duration_s: float, status: int, rng: np.random.Generator, drift_m: float = 0.0) -> "Plan":
@@ -113,7 +104,7 @@ class Plan:
         lat0, lon0 = self.here
         self.status[-1] = status
         if drift_m <= 0:
-            self._push(self.now + duration_s, lat0, lon0, status, self.draught_m[-1])
+            self.keyframe(self.now + duration_s, lat0, lon0, status, self.draught_m[-1])
             return self
         # Swinging at anchor: a slow walk every 20 min on a circle around the anchor.
         n = max(1, int(duration_s // 1200))
@@ -122,7 +113,7 @@ class Plan:
         rad = drift_m * np.sqrt(rng.uniform(0.2, 1.0, n))
         lat, lon = offset(lat0, lon0, ang, rad)
         for tt, la, lo in zip(times, lat, lon):
-            self._push(tt, la, lo, status, self.draught_m[-1])
+            self.keyframe(tt, la, lo, status, self.draught_m[-1])
         return self
 
     def stay(self, kind: str, duration_s: float, status: int, rng: np.random.Generator, drift_m: float = 0.0, **info) -> "Plan":

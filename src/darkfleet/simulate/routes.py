@@ -20,7 +20,8 @@ from darkfleet.simulate.geo import chord_to_m, haversine_m, m_to_chord, offset, 
 
 # Ports farther than this from any marnet vertex are river/inland ports: their approach could cross land.
 MAX_PORT_TO_NETWORK_M = 25_000.0
-IN_PORT_M = 10_000.0  # docs/truth.md: "outside port" = farther than 10 km from every port point
+IN_PORT_M = 10_000.0
+MAX_ABS_LAT = 62.0  # docs/truth.md: "outside port" = farther than 10 km from every port point
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +73,9 @@ def select_ports(area: tuple[float, float, float, float] | None, n: int, rng: np
     if area is not None:
         w, s, e, nn = area
         ports = ports.filter(pl.col("lat").is_between(s, nn) & pl.col("lon").is_between(w, e))
+    ports = ports.filter(pl.col("lat").abs() < MAX_ABS_LAT)  # ice-bound Arctic/Antarctic routes
+    # The Caspian Sea is not connected to the ocean network.
+    ports = ports.filter(~(pl.col("lon").is_between(46.0, 55.5) & pl.col("lat").is_between(36.0, 47.5)))
     lat, lon = ports["lat"].to_numpy(), ports["lon"].to_numpy()
     ports = ports.filter(pl.Series(distance_to_network_m(lat, lon) < MAX_PORT_TO_NETWORK_M))
     # Ports closer than 15 km to an already chosen one would merge into one harbour.
@@ -101,6 +105,10 @@ def push_offshore(lat: float, lon: float, min_port_m: float = 15_000.0) -> tuple
     return lat, lon
 
 
+class RouteError(RuntimeError):
+    """searoute's network has no path between two points (e.g. an enclosed sea)."""
+
+
 class RouteCache:
     """Marnet paths between ports of one scenario, each computed once."""
 
@@ -118,23 +126,41 @@ class RouteCache:
     def partner(self, i: int, rng: np.random.Generator) -> int:
         """A trading partner of port ``i``: a fixed set of nearby and distant ports per port,
         so the number of distinct routes (routing calls) stays small whatever the fleet size."""
+        return int(rng.choice(self.partners_of(i)))
+
+    def partners_of(self, i: int) -> list[int]:
         if i not in self._partners:
             d = haversine_m(self.lat[i], self.lon[i], self.lat, self.lon)
             near = [int(j) for j in np.argsort(d)[1:5]]
             own = np.random.Generator(np.random.PCG64(np.random.SeedSequence([len(self.lat), i])))
             far = [int(j) for j in own.choice(len(self.lat), size=min(4, len(self.lat)), replace=False) if j != i]
-            self._partners[i] = sorted(set(near + far))
-        return int(rng.choice(self._partners[i]))
+            self._partners[i] = [j for j in sorted(set(near + far)) if self._reachable(i, j)]
+            if not self._partners[i]:
+                raise RouteError(f"port {self.names[i]} has no sea route to any other port")
+        return self._partners[i]
+
+    def absorb(self, paths: dict, partners: dict) -> None:
+        """Merge routes computed elsewhere (another process) into this cache."""
+        self._paths.update(paths)
+        self._partners.update(partners)
+
+    def _reachable(self, i: int, j: int) -> bool:
+        try:
+            self.path(i, j)
+        except RouteError:
+            return False
+        return True
 
     def path(self, i: int, j: int) -> np.ndarray:
-        """(lat, lon) rows from port ``i`` to port ``j``: marnet vertices, ports at both ends."""
-        if (i, j) in self._paths:
-            return self._paths[(i, j)]
-        if (j, i) in self._paths:
-            return self._paths[(j, i)][::-1]
-        path = self._route((self.lat[i], self.lon[i]), (self.lat[j], self.lon[j]))
-        self._paths[(i, j)] = path
-        return path
+        """(lat, lon) rows from port ``i`` to port ``j``: marnet vertices, ports at both ends.
+
+        Always routed from the lower port index, so the cache content does not depend on
+        which direction (or which process) asked first."""
+        if i > j:
+            return self.path(j, i)[::-1]
+        if (i, j) not in self._paths:
+            self._paths[(i, j)] = self._route((self.lat[i], self.lon[i]), (self.lat[j], self.lon[j]))
+        return self._paths[(i, j)]
 
     def to_point(self, i: int, lat: float, lon: float) -> np.ndarray:
         """Port ``i`` to an offshore point (STS spot, loitering area); cached by rounded point."""
@@ -147,8 +173,14 @@ class RouteCache:
     def _route(a: tuple[float, float], b: tuple[float, float]) -> np.ndarray:
         import searoute
 
-        feat = searoute.searoute([a[1], a[0]], [b[1], b[0]])
-        coords = np.asarray(feat["geometry"]["coordinates"], dtype=np.float64)[:, ::-1]
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "no path found": handled below
+            feat = searoute.searoute([a[1], a[0]], [b[1], b[0]], restrictions=[])
+        coords = np.asarray(feat["geometry"]["coordinates"], dtype=np.float64).reshape(-1, 2)[:, ::-1]
+        if len(coords) == 0:
+            raise RouteError(f"no sea route between {a} and {b}")
         path = np.vstack([[a], coords, [b]])
         # Drop repeated vertices so every segment has a length (bearings, speeds defined).
         step = np.r_[True, haversine_m(path[:-1, 0], path[:-1, 1], path[1:, 0], path[1:, 1]) > 1.0]

@@ -9,13 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import polars as pl
 
 from darkfleet.simulate import fleet
 from darkfleet.simulate.geo import haversine_m, offset
 from darkfleet.simulate.presets import BENIGN_KINDS, PLANTED_KINDS, Config
 from darkfleet.simulate.reception import CoverageHole, ReceptionModel
-from darkfleet.simulate.routes import RouteCache, distance_to_port_m, marnet_vertices, push_offshore, select_ports
+from darkfleet.simulate.routes import MAX_ABS_LAT, RouteCache, distance_to_port_m, marnet_vertices, push_offshore, select_ports
 
 # Known STS transfer areas (Lloyd's List / Windward reporting, see docs/simulator.md)
 STS_HUBS = {
@@ -134,7 +133,7 @@ def _offshore_spots(cfg: Config) -> np.ndarray:
     if cfg.area:
         w, s, e, n = cfg.area
         v = v[(v[:, 0] > s) & (v[:, 0] < n) & (v[:, 1] > w) & (v[:, 1] < e)]
-    far = distance_to_port_m(v[:, 0], v[:, 1]) > 30_000
+    far = (distance_to_port_m(v[:, 0], v[:, 1]) > 30_000) & (np.abs(v[:, 0]) < MAX_ABS_LAT)
     return v[far]
 
 

@@ -53,7 +53,7 @@ class NoaaWriter:
             pl.lit(None, pl.Int32).alias("Cargo"),
             pl.when(pl.col("msg_type") == 18).then(pl.lit("B")).otherwise(pl.lit("A")).alias("TransceiverClass"),
         )
-        frame.write_csv(self.out / "positions" / f"part-{part:05d}.csv")
+        frame.select(NOAA_COLUMNS).write_csv(self.out / "positions" / f"part-{part:05d}.csv")
         self.files += 1
 
     def close(self) -> None:

@@ -122,10 +122,6 @@ def _spoofing(plan: Plan, p: dict, ghost: bool) -> list[dict]:
     return rows
 
 
-FIELD_NAMES = {"mmsi": "mmsi", "name": "name", "callsign": "callsign", "imo": "imo", "flag": "flag",
-               "ship_type": "ship_type"}
-
-
 def _identity(plan: Plan, p: dict, st: dict) -> list[dict]:
     from darkfleet.simulate.fleet import imo_is_valid
 
@@ -178,14 +174,11 @@ def _draught(plan: Plan, st: dict, gaps: list[dict]) -> list[dict]:
 
 def _port_visits(plan: Plan, p: dict) -> list[dict]:
     """Entry at the first message within 3 km, exit at the first message beyond 4 km (hysteresis)."""
-    from darkfleet.simulate.routes import _port_tree
-
     rows = []
     ok = _clean(p)
     if ok.sum() == 0:
         return rows
     lat, lon, ts, mm = p["lat"][ok], p["lon"][ok], p["stamp_s"][ok], p["mmsi"][ok]
-    _, pts = _port_tree()
     calls = {(round(c["port_lat"], 6), round(c["port_lon"], 6)) for c in plan.calls if "port_lat" in c}
     for plat, plon in sorted(calls):
         d = haversine_m(lat, lon, plat, plon)

@@ -4,6 +4,7 @@ benign look-alikes, the vessel registry and a sanctions list."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ import pyarrow.parquet as pq
 from darkfleet import schema
 from darkfleet._progress import Bar
 from darkfleet.errors import ConfigError, InputError
-from darkfleet.simulate.generate import BENIGN_SCHEMA, generate_chunks
+from darkfleet.simulate.generate import generate_chunks
 from darkfleet.simulate.presets import resolve
 from darkfleet.simulate.registry_table import vessels_table
 from darkfleet.simulate.scenario import plan_scenario
@@ -40,7 +41,8 @@ class WriteSummary:
 
 def write(preset: str, seed: int, out_dir, format: str = "parquet", vessels: int | None = None,  # noqa: A002
           hours: float | None = None, area=None, chunk_units: int | None = None,
-          downsample_s: int | None | str = "preset") -> WriteSummary:
+          downsample_s: int | None | str = "preset", workers: int | None = None) -> WriteSummary:
+    """Generate and write a scenario; ``workers`` processes (default: up to 2 for big presets)."""
     if format not in FORMATS:
         raise ConfigError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}", format=format)
     started = time.perf_counter()
@@ -54,8 +56,10 @@ def write(preset: str, seed: int, out_dir, format: str = "parquet", vessels: int
     writer = _make_writer(format, out)
     truth, benign = [], []
     n_pos = n_stat = 0
+    if workers is None:
+        workers = 1 if preset == "tiny" else min(2, os.cpu_count() or 1)
     with Bar(f"simulating {preset}", total=len(scn.units)) as bar:
-        for part, chunk in enumerate(generate_chunks(scn, chunk_units)):
+        for part, chunk in enumerate(generate_chunks(scn, chunk_units, workers)):
             writer.write(part, chunk.positions, chunk.static, chunk.static_receiver)
             n_pos += chunk.positions.num_rows
             n_stat += chunk.static.num_rows
@@ -64,7 +68,7 @@ def write(preset: str, seed: int, out_dir, format: str = "parquet", vessels: int
             bar.advance(chunk.n_units)
     writer.close()
     truth_t = pa.concat_tables(truth) if truth else schema.empty_table(schema.TRUTH)
-    benign_t = pa.concat_tables(benign) if benign else BENIGN_SCHEMA.empty_table()
+    benign_t = pa.concat_tables(benign) if benign else schema.empty_table(schema.BENIGN)
     pq.write_table(truth_t, out / "truth.parquet")
     pq.write_table(benign_t, out / "benign.parquet")
     reg = vessels_table(scn)

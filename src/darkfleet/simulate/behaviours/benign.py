@@ -103,7 +103,7 @@ def _escort(scn: Scenario, v: int, rng: np.random.Generator, port: int, ship: Pl
     plan.sail(np.asarray([[float(meet[0]), float(meet[1])]]), TUG_KN)
     for i in range(i_anchor + 1, i_berth + 1):  # keyframes of one harbour leg (a handful)
         la, lo = offset(ship.lat[i], ship.lon[i], 90.0, 30.0)
-        plan._push(ship.t[i], float(la), float(lo), 0, plan.draught_m[-1])
+        plan.keyframe(ship.t[i], float(la), float(lo), 0, plan.draught_m[-1])
     plan.sail(np.asarray([berth]), 6.0)
     plan.stay("berth", scn.cfg.hours * H - plan.now + H, MOORED, rng, port=port)
     plan.calls.append({"port": port, "t0": plan.t[0], "t1": plan.now})
