@@ -50,6 +50,10 @@ def _register() -> None:
 
     cli.add_command(simulate_command)
 
+    from darkfleet.workflow import run
+
+    cli.add_command(run)
+
 
 _register()
 

@@ -1,0 +1,91 @@
+"""``darkfleet run``: the main job, end to end, in one command.
+
+ingest -> detect -> sanctions lists -> screen and score -> report, all into one output
+folder. On real data when ``../shared/data`` (or ``--data``) is there; otherwise on a
+generated scenario, so a fresh clone shows the whole system working.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+# Real OFAC lists used by the main job. The EU annex in ../shared is CC-BY-NC (tests only),
+# so the main job leaves it out; users add it with `darkfleet lists update`.
+REAL_LISTS = (
+    "sanctions/ofac-sdn-2023-01-21-with-header.csv",
+    "sanctions/ofac-sdn-xml-2026-sample.xml",
+)
+
+
+def default_data_dir() -> Path:
+    """``../shared/data`` next to the working directory (the repository root in the README)."""
+    return Path.cwd().parent / "shared" / "data"
+
+
+def _real_inputs(data_dir: Path) -> tuple[list[Path], list[Path]] | None:
+    ais = data_dir / "ais"
+    if not ais.is_dir():
+        return None
+    lists = [data_dir / rel for rel in REAL_LISTS if (data_dir / rel).exists()]
+    return [ais], lists
+
+
+def _scenario_inputs(ctx: click.Context, out: Path, seed: int) -> tuple[list[Path], list[Path]]:
+    from darkfleet.simulate.cli import simulate_command
+
+    scenario = out / "scenario"
+    click.echo(f"no real data found: generating the 'tiny' scenario (seed {seed}) in {scenario}", err=True)
+    ctx.invoke(simulate_command, preset="tiny", seed=seed, fmt="nmea", out_dir=str(scenario), vessels=None,
+               hours=None, area=None, downsample_s=None, workers=None, as_json=False)
+    lists = sorted((scenario / "sanctions").glob("*"))
+    return [scenario / "positions"], lists
+
+
+@click.command("run")
+@click.option("--out", "out_dir", default="darkfleet-out", show_default=True, type=click.Path(file_okay=False),
+              help="Output folder: fleet.duckdb, events.*, vessels.parquet, report.html.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Reference data folder with ais/ and sanctions/ [default: ../shared/data].")
+@click.option("--simulate", "force_simulate", is_flag=True, help="Use a generated scenario even when real data exists.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Scenario seed (with --simulate or no real data).")
+@click.pass_context
+def run(ctx: click.Context, out_dir: str, data_dir: Path | None, force_simulate: bool, seed: int) -> None:
+    """Run the whole job: ingest, detect, screen, score and write the report.
+
+    \b
+    Example:
+      darkfleet run                      # real data from ../shared/data, else a scenario
+      darkfleet run --simulate --seed 3  # always on a generated scenario
+      darkfleet run --data /srv/ais-data --out today
+    """
+    from darkfleet.detect.cli import detect
+    from darkfleet.ingest.cli import ingest
+    from darkfleet.report.cli import report
+    from darkfleet.score.cli import score_command
+    from darkfleet.screen.cli import update as lists_update
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "fleet.duckdb"
+    found = None if force_simulate else _real_inputs(data_dir or default_data_dir())
+    inputs, lists = found if found else _scenario_inputs(ctx, out, seed)
+    click.echo(f"[1/5] ingest {', '.join(map(str, inputs))} -> {db}", err=True)
+    ctx.invoke(ingest, inputs=tuple(map(str, inputs)), db_path=str(db), fmt="auto", columns=None,
+               assume_time=None, strict=False, summary_path=None)
+    click.echo("[2/5] detect", err=True)
+    ctx.invoke(detect, inputs=(), out_dir=str(out), db_path=str(db), config_path=None, preset="default",
+               engine_name="embedded", scheduler=None, workers=2, since=None)
+    if lists:
+        click.echo(f"[3/5] sanctions lists: {', '.join(p.name for p in lists)}", err=True)
+        ctx.invoke(lists_update, sources=tuple(lists), db=db, published=None, list_id=None, strict=False)
+    else:
+        click.echo("[3/5] no sanctions lists found: scoring behaviour only", err=True)
+    click.echo("[4/5] screen and score", err=True)
+    ctx.invoke(score_command, db=db, vessels_file=None, events_file=None, list_files=(), config_path=None,
+               out=out / "vessels.parquet", top=10)
+    click.echo("[5/5] report", err=True)
+    ctx.invoke(report, db_path=db, out_path=out / "report.html", figures_dir=None, max_events=5000,
+               max_detail_events=300)
+    click.echo(f"done: open {out / 'report.html'}")
