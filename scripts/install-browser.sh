@@ -17,4 +17,5 @@ if ! python3 -c "import playwright" >/dev/null 2>&1; then
   python3 -m pip install --quiet --root-user-action=ignore "playwright>=1.40"
 fi
 
-chromium --version
+# (the Debian wrapper prints a harmless shell warning on stderr on some machines)
+chromium --version 2>/dev/null
