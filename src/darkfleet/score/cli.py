@@ -38,15 +38,14 @@ def score_command(db: Path, vessels_file: Path | None, events_file: Path | None,
     from darkfleet.score import load_risk_config, score_vessels
     from darkfleet.screen.inputs import read_vessels_file, registry_for, vessels_from_store, write_matches
     from darkfleet.screen.screening import screen
-    from darkfleet.screen.store import has_table
 
     config = load_risk_config(config_path)
     with Store(db, read_only=True) as store:
         vessels, identities = vessels_from_store(store, prefer_static=True)
-        if events_file is None and not has_table(store, "events"):
+        if events_file is None and not store.has_table("events"):
             raise InputError("no events: run 'darkfleet detect --db' first or give --events events.parquet", path=db)
         events = pl.read_parquet(events_file) if events_file else pl.from_arrow(store.arrow("SELECT * FROM events"))
-        has_lists = bool(list_files) or has_table(store, "sanctions_lists")
+        has_lists = bool(list_files) or store.has_table("sanctions_lists")
     if vessels_file is not None:
         vessels = read_vessels_file(vessels_file)
     matches = screen(registry_for(list_files, db), vessels, identities) if has_lists else None

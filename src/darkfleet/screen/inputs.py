@@ -10,7 +10,7 @@ from darkfleet.errors import InputError
 from darkfleet.screen.lists import load_registry as load_list_files
 from darkfleet.screen.match import IDENTITY_COLUMNS, MATCH_SCHEMA, QUERY_COLUMNS
 from darkfleet.screen.registry import Registry
-from darkfleet.screen.store import has_table, load_registry
+from darkfleet.screen.store import load_registry
 from darkfleet.store import Store
 
 MATCHES_TABLE = "sanctions_matches"
@@ -48,8 +48,8 @@ def vessels_from_store(store: Store, prefer_static: bool = False) -> tuple[pl.Da
     otherwise each MMSI's latest static report gives its current identity. The ``static``
     history gives former identities.
     """
-    has_static = has_table(store, "static")
-    if not (prefer_static and has_static) and has_table(store, "vessels") and _count(store, "vessels"):
+    has_static = store.has_table("static")
+    if not (prefer_static and has_static) and store.has_table("vessels") and _count(store, "vessels"):
         cols = [c for c in QUERY_COLUMNS if c in _columns(store, "vessels")]
         vessels = pl.from_arrow(store.arrow(f"SELECT {', '.join(cols)} FROM vessels"))
     elif has_static:

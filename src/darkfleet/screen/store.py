@@ -75,14 +75,8 @@ def save_list(store: Store, lst: SanctionsList) -> None:
             store.append(table, pa.Table.from_pylist(rows[table], schema=table_schema))
 
 
-def has_table(store: Store, name: str) -> bool:
-    # Store.has_table leaves a half-fetched result open, which DuckDB 2 refuses to run past.
-    found = store.arrow("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [name])
-    return bool(found.column("n")[0].as_py())
-
-
 def list_versions(store: Store) -> pl.DataFrame:
-    if not has_table(store, "sanctions_lists"):
+    if not store.has_table("sanctions_lists"):
         return pl.from_arrow(LISTS.empty_table())
     return pl.from_arrow(store.arrow("SELECT * FROM sanctions_lists ORDER BY list_id, published_utc"))
 
