@@ -78,7 +78,7 @@ def _uk_csv(tmp_path):
             "Current believed flag of ship": "Cameroon", "Previous flags": "(1) Panama (2) Gabon",
             "Type of ship": "Crude Oil Tanker", "Year Built": "2001"}
     writer.writerow({**ship, "Name 6": "ARTAVIL", "Name type": "Primary Name"})
-    writer.writerow({**ship, "Name 6": "SHONA", "Name type": "Alias"})
+    writer.writerow({**ship, "Name 6": "SHONA", "Name type": "Alias", "Name non-latin script": "АРТАВИЛ"})
     writer.writerow({"Unique ID": "RUS0001", "Name 6": "PERSON", "Name 1": "A", "Name type": "Primary Name",
                      "Designation Type": "Individual"})
     path = tmp_path / "UK_Sanctions_List.csv"
@@ -91,7 +91,8 @@ def test_uk_csv_from_published_layout(tmp_path):
     assert lst.version.layout == "uk-sanctions-list-csv" and lst.version.published == date(2026, 9, 11)
     assert len(lst.entries) == 1  # the individual is not a ship
     ship = lst.entries[0]
-    assert (ship.name, ship.aliases, ship.imo, ship.flag, ship.build_year) == ("ARTAVIL", ["SHONA"], 9187629, "Cameroon", 2001)
+    assert (ship.name, ship.aliases, ship.imo, ship.flag, ship.build_year) == (
+        "ARTAVIL", ["SHONA", "АРТАВИЛ"], 9187629, "Cameroon", 2001)
     assert [f.value for f in ship.former] == ["Panama", "Gabon"]
     assert sorted(r.object_name for r in lst.relations) == ["Gemini Marine Limited", "Tanker Ops LLC"]
 

@@ -115,6 +115,7 @@ def load_csv(path: Path, list_id: str = "uk_sanctions_list") -> SanctionsList:
             continue
         ship = ships.setdefault(uid, _Ship(list_id, uid, line_no))
         ship.add_name(_full_name([row.get(f"Name {i}") for i in (1, 2, 3, 4, 5, 6)]), row.get("Name type") or "")
+        ship.add_name((row.get("Name non-latin script") or "").strip(), "non-latin")  # transliterated when matched
         ship.add_details(
             row.get("IMO number"), split_listed(row.get("Current owner/operator (s)")),
             split_listed(row.get("Previous owner/operator (s)")), split_listed(row.get("Current believed flag of ship")),
@@ -148,6 +149,8 @@ def load_xml(path: Path, list_id: str = "uk_sanctions_list") -> SanctionsList:
         for name in des.iterfind("Names/Name"):
             parts = [name.findtext(f"Name{i}") for i in (1, 2, 3, 4, 5, 6)]
             ship.add_name(_full_name(parts), name.findtext("NameType") or "")
+        for non_latin in _texts(des, "NonLatinNames/NonLatinName/NameNonLatinScript"):
+            ship.add_name(non_latin, "non-latin")
         for detail in des.iterfind("ShipDetails/Ship"):
             imos = _texts(detail, "IMONumbers/IMONumber")
             ship.add_details(
