@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -111,6 +112,8 @@ def run_once(root: Path, engine_name: str, workers: int) -> dict:
         "worker_peak_rss_mb": worker_rss,
         "timings_s": result.summary["timings_s"],
         "event_ids_sha1": _ids_digest(result.events["event_id"].to_list()),
+        # other work on the machine slows wall times: keep the 1-minute load average with each row
+        "load_avg_1m": round(os.getloadavg()[0], 1),
     }
 
 
@@ -126,12 +129,14 @@ def _ids_digest(ids: list[str]) -> str:
 
 
 def _table(rows: list[dict]) -> str:
-    head = f"{'size':>6} {'engine':>9} {'positions':>11} {'detect s':>9} {'pos/s':>9} {'cpu s/M':>8} {'driver MB':>9}  workers MB"
+    head = (f"{'size':>6} {'engine':>9} {'positions':>11} {'detect s':>9} {'pos/s':>9} {'cpu s/M':>8} {'load':>5} "
+            f"{'driver MB':>9}  workers MB")
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
             f"{r['size']:>6} {r['engine']:>9} {r['positions']:>11,} {r['detect_s']:>9.1f} {r['positions_per_s']:>9,} "
-            f"{r['cpu_s_per_m_positions']:>8.1f} {r['driver_peak_rss_mb']:>9.0f}  {r['worker_peak_rss_mb'] or '-'}"
+            f"{r['cpu_s_per_m_positions']:>8.1f} {r['load_avg_1m']:>5.1f} {r['driver_peak_rss_mb']:>9.0f}  "
+            f"{r['worker_peak_rss_mb'] or '-'}"
         )
     return "\n".join(lines)
 

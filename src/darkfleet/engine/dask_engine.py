@@ -94,7 +94,7 @@ class DaskEngine(Engine):
         parts = hash_partitions(frame, by, self.n_workers * self.partitions_per_worker)
         if not parts:
             return fn(frame)
-        futures = [self.client.submit(run_group_task, self._ship(p), fn, pure=False) for p in parts]
+        futures = [self.client.submit(run_group_task, self._ship(p), fn, self._out, pure=False) for p in parts]
         results = self._gather(futures, "per-vessel stage")
         keys = [by] if isinstance(by, str) else list(by)
         return _concat(results).sort(keys, maintain_order=True)
@@ -105,7 +105,7 @@ class DaskEngine(Engine):
             return fn(frame)
         futures = [
             self.client.submit(run_cell_task, self._ship(t.rows), t.blocks, fn, list(cell_cols), self.block_cells,
-                               pure=False)
+                               self._out, pure=False)
             for t in tasks
         ]
         return _concat(self._gather(futures, "cell search"))
@@ -118,6 +118,10 @@ class DaskEngine(Engine):
         return frame
 
     # -- internals -----------------------------------------------------------------------
+    @property
+    def _out(self) -> str | None:
+        return self.staging.url if self.staging is not None else None
+
     def _ship(self, frame: pl.DataFrame) -> str | pl.DataFrame:
         return self.staging.put(frame) if self.staging is not None else frame
 
@@ -127,7 +131,10 @@ class DaskEngine(Engine):
         try:
             for _ in track(as_completed(futures), description, total=len(futures)):
                 pass
-            return self.client.gather(futures)
+            results = self.client.gather(futures)
+            if self.staging is None:
+                return results
+            return [self.staging.take(r) for r in results]
         finally:
             if self.staging is not None:
                 self.staging.clear()

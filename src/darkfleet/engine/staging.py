@@ -21,24 +21,45 @@ class Staging:
     def __init__(self, root: str) -> None:
         import fsspec
 
+        self.url = root
         self.fs, self.root = fsspec.core.url_to_fs(root)
-        self.protocol = root.split("://", 1)[0] + "://" if "://" in root else ""
         self.fs.makedirs(self.root, exist_ok=True)
         self._written: list[str] = []
 
     def put(self, frame: pl.DataFrame) -> str:
-        """Write ``frame`` uncompressed (read back at memory speed); return its URL."""
-        path = f"{self.root}/{uuid.uuid4().hex}.arrow"
-        with self.fs.open(path, "wb") as handle:
-            frame.write_ipc(handle, compression="uncompressed")
-        self._written.append(path)
-        return self.protocol + path
+        """Write ``frame`` for a task; return its URL (deleted by :meth:`clear`)."""
+        url = write_frame(self.url, frame)
+        self._written.append(url)
+        return url
+
+    def take(self, url: str) -> pl.DataFrame:
+        """Read a frame a task wrote, deleting the file once read."""
+        frame = load(url)
+        self._written.append(url)
+        return frame
 
     def clear(self) -> None:
-        """Delete the files written so far (after their tasks finished)."""
-        for path in self._written:
-            self.fs.rm_file(path)
+        """Delete the files of finished tasks (inputs, and results already read)."""
+        import fsspec
+
+        for url in self._written:
+            fs, path = fsspec.core.url_to_fs(url)
+            if fs.exists(path):
+                fs.rm_file(path)
         self._written.clear()
+
+
+def write_frame(root: str, frame: pl.DataFrame) -> str:
+    """Write ``frame`` uncompressed under ``root`` (read back at disk speed); return its URL."""
+    name = f"{root.rstrip('/')}/{uuid.uuid4().hex}.arrow"
+    if "://" not in name:
+        frame.write_ipc(name, compression="uncompressed")
+        return name
+    import fsspec
+
+    with fsspec.open(name, "wb") as handle:
+        frame.write_ipc(handle, compression="uncompressed")
+    return name
 
 
 def load(source: str | pl.DataFrame) -> pl.DataFrame:
@@ -53,15 +74,21 @@ def load(source: str | pl.DataFrame) -> pl.DataFrame:
         return pl.read_ipc(handle)
 
 
-def run_group_task(source: str | pl.DataFrame, fn: FrameFn) -> pl.DataFrame:
+def _result(frame: pl.DataFrame, out_root: str | None) -> str | pl.DataFrame:
+    # results travel back through the staging folder too: a file read beats pickling over a socket
+    return write_frame(out_root, frame) if out_root else frame
+
+
+def run_group_task(source: str | pl.DataFrame, fn: FrameFn, out_root: str | None = None) -> str | pl.DataFrame:
     """Body of a ``map_groups`` task."""
-    return fn(load(source))
+    return _result(fn(load(source)), out_root)
 
 
 def run_cell_task(
-    source: str | pl.DataFrame, blocks: pl.DataFrame, fn: FrameFn, cell_cols: Sequence[str], block_cells: int
-) -> pl.DataFrame:
+    source: str | pl.DataFrame, blocks: pl.DataFrame, fn: FrameFn, cell_cols: Sequence[str], block_cells: int,
+    out_root: str | None = None,
+) -> str | pl.DataFrame:
     """Body of a ``map_cells`` task: run ``fn`` on core + halo rows, keep what the core owns."""
     from darkfleet.engine.partition import keep_owned
 
-    return keep_owned(fn(load(source)), cell_cols, blocks, block_cells)
+    return _result(keep_owned(fn(load(source)), cell_cols, blocks, block_cells), out_root)
