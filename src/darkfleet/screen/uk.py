@@ -149,7 +149,7 @@ def load_xml(path: Path, list_id: str = "uk_sanctions_list") -> SanctionsList:
         for name in des.iterfind("Names/Name"):
             parts = [name.findtext(f"Name{i}") for i in (1, 2, 3, 4, 5, 6)]
             ship.add_name(_full_name(parts), name.findtext("NameType") or "")
-        for non_latin in _texts(des, "NonLatinNames/NonLatinName/NameNonLatinScript"):
+        for non_latin in _texts(des, ".//NameNonLatinScript"):
             ship.add_name(non_latin, "non-latin")
         for detail in des.iterfind("ShipDetails/Ship"):
             imos = _texts(detail, "IMONumbers/IMONumber")
