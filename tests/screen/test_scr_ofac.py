@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 
 from darkfleet.screen import load_list
@@ -44,6 +45,11 @@ def test_alt_csv_and_comment_continuations_are_merged(lists_dir):
     makran = _by_name(lst, "IRIS MAKRAN")
     assert makran.imo == 9486910 and "MAKRAN" in makran.aliases
     assert "+sdn_comments.csv" in lst.version.source
+    # the sample's alt.csv names entries its sdn.csv lacks: reported with line numbers, not dropped
+    known = {e.entry_id.split(":")[1] for e in lst.entries}
+    with open(lists_dir / OFAC_2025 / "alt.csv", newline="") as fh:
+        orphans = [n for n, row in enumerate(csv.reader(fh), start=1) if row[0] not in known]
+    assert orphans and [i.line_no for i in lst.issues] == orphans
 
 
 def test_bare_imo_after_registration_label(ofac_2023):

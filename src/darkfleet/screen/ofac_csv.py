@@ -126,14 +126,12 @@ def _add_row(out: SanctionsList, row: list[str], line_no: int, continuation: str
 def _apply_alt(out: SanctionsList, text: str, path: Path) -> None:
     """alt.csv: ent_num, alt_num, alt_type (aka/fka/nka), alt_name, alt_remarks."""
     by_id = {e.entry_id.split(":", 1)[1]: e for e in out.entries}
-    reader = csv.reader(io.StringIO(text))
-    for row in reader:
-        if len(row) < 4 or not row[0].strip().isdigit():
-            if row and any(c.strip() for c in row):
-                out.issues.append(LoadIssue(str(path), reader.line_num, "malformed alt.csv row", ",".join(row)[:256]))
-            continue
-        entry, alt_type, alt_name = by_id.get(row[0].strip()), (empty(row[2]) or "").lower(), empty(row[3])
+    for line_no, row in csv_rows(text, path, out.issues):
+        entry = by_id.get(row[0].strip()) if row else None
+        alt_type, alt_name = (empty(row[2]) or "").lower() if len(row) > 3 else "", empty(row[3]) if len(row) > 3 else None
         if entry is None or not alt_name:
+            why = "no name" if entry is not None else f"ent_num {row[0].strip()!r} is not in sdn.csv"
+            out.issues.append(LoadIssue(str(path), line_no, f"alt.csv row skipped: {why}", ",".join(row)[:256]))
             continue
         if alt_type == "fka":
             if all(f.value != alt_name for f in entry.former):
