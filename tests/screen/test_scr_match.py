@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import polars as pl
 import pytest
 
+from darkfleet.errors import InputError
 from darkfleet.imo import imo_check_digit_ok
 from darkfleet.screen import Registry, load_list, screen
 from darkfleet.screen.registry import VESSEL, Entry, ListVersion, Relation, SanctionsList
@@ -147,3 +148,9 @@ def test_real_lists_load_into_one_registry(lists_dir):
     frame = reg.entries_frame().filter(pl.col("kind") == VESSEL)
     assert frame.height == 406 + 633
     assert frame["key"].n_unique() == frame.height
+
+
+def test_vessels_without_mmsi_are_refused_not_dropped():
+    reg = _registry(Entry("t:1", VESSEL, "ARTAVIL", imo=9187629))
+    with pytest.raises(InputError, match="row 2"):
+        screen(reg, pl.DataFrame({"mmsi": [1, None], "imo": [9187629, 9187629]}))

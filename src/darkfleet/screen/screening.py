@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from darkfleet.errors import InputError
 from darkfleet.screen.companies import screen_companies
 from darkfleet.screen.match import HIT, MATCH_SCHEMA, MatchConfig, screen_vessels
 from darkfleet.screen.registry import Registry
@@ -25,9 +26,11 @@ def screen(
     first_seen_utc, last_seen_utc), matched as ``identity = "former"`` with their dates.
     """
     if "mmsi" not in vessels.columns:
-        from darkfleet.errors import InputError
-
         raise InputError("vessels to screen need an 'mmsi' column", columns=", ".join(vessels.columns))
+    missing = vessels["mmsi"].is_null()
+    if missing.any():
+        first = int(missing.arg_true()[0]) + 1
+        raise InputError(f"{int(missing.sum())} vessel row(s) without an MMSI (first: row {first}); screening needs one per vessel")
     found = pl.concat([screen_vessels(registry, vessels, identities, config), screen_companies(registry, vessels)])
     return found.with_columns(_rank=pl.col("level").replace_strict(_LEVEL_ORDER, return_dtype=pl.Int8)).sort(
         ["mmsi", "_rank", "score"], descending=[False, False, True]
