@@ -22,22 +22,20 @@ _LON_NA = 181 * 600_000
 _LAT_NA = 91 * 600_000
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _bits(p, off, start, n):
     """Unsigned ``n``-bit field at bit ``start`` of the armoured payload ``p[off:]`` (n <= 30)."""
     first = start // 6
     last = (start + n - 1) // 6
     v = 0
     for c in range(first, last + 1):
-        six = np.int64(p[off + c]) - 48  # characters were validated by the line kernel
-        if six > 39:
-            six -= 8
-        v = (v << 6) | six
+        ch = np.int64(p[off + c])  # validated by the line kernel; branch-free: bits are random
+        v = (v << 6) | (ch - 48 - 8 * np.int64(ch > 87))
     v >>= (last + 1) * 6 - (start + n)
     return v & ((1 << n) - 1)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _signed(p, off, start, n):
     v = _bits(p, off, start, n)
     if v & (1 << (n - 1)):
@@ -97,7 +95,7 @@ def _outcome(p, off, nbits, t):
     return C.SKIP_TYPE_BASE + t
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _position(p, off, t, row, lat_out, lon_out, sog_out, cog_out, heading_out, nav_out):
     """Position fields of row ``row``; NaN / -1 where not available."""
     lat_out[row] = lon_out[row] = sog_out[row] = cog_out[row] = np.nan
