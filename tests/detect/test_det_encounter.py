@@ -47,17 +47,20 @@ def test_encounter_near_a_port_is_kept_and_marked_in_port(ports):
     assert events["in_port"].to_list() == [True]
 
 
-def test_runs_less_than_four_hours_apart_merge():
-    a = pl.concat([track(1, 2.5, 0), track(1, 2.5, 0, t0=T0 + timedelta(hours=5))])
-    b_start = offset(OFFSHORE, east_m=100)
-    b = pl.concat([track(2, 2.5, 0, start=b_start), track(2, 2.5, 0, start=b_start, t0=T0 + timedelta(hours=5))])
-    from darkfleet.detect.ports_index import PortIndex
-
-    ports = PortIndex.default()
+def test_runs_less_than_four_hours_apart_merge(ports):
+    # A lies still 8 h; B alongside 2.5 h, moves 3 km off for 2.5 h (still reporting), comes back 2.5 h
+    a = track(1, 8, 0)
+    alongside = offset(OFFSHORE, east_m=100)
+    away = offset(OFFSHORE, east_m=3000)
+    b = pl.concat([
+        track(2, 2.5, 0, start=alongside),
+        track(2, 2.5, 0, start=away, t0=T0 + timedelta(hours=2, minutes=40)),
+        track(2, 2.5, 0, start=alongside, t0=T0 + timedelta(hours=5, minutes=20)),
+    ])
     events = detect_encounters(_grid(positions(a, b), ports), EncounterConfig(), ports)
     assert events.height == 1
     assert json.loads(events["details"][0])["n_runs"] == 2
-    assert events["end_utc"][0] - events["start_utc"][0] == timedelta(hours=7, minutes=30)
+    assert events["end_utc"][0] - events["start_utc"][0] == timedelta(hours=7, minutes=50)
 
 
 def test_tanker_sts_preset_needs_parallel_hulls(ports):

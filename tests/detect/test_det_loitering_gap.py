@@ -4,24 +4,23 @@ from datetime import timedelta
 import polars as pl
 
 from darkfleet.clean.prepare import prepare_positions
-from darkfleet.clean.resample import resample_segments
 from darkfleet.clean.segment import segment_positions
-from darkfleet.config import GapConfig, LoiteringConfig, ResampleConfig, SegmentConfig
+from darkfleet.config import GapConfig, LoiteringConfig, SegmentConfig
 from darkfleet.detect.gap import detect_gaps
 from darkfleet.detect.loitering import detect_loitering
 from darkfleet.detect.pipeline import annotate_ports
 from det_tracks import COWES, OFFSHORE, T0, offset, positions, track
 
 
-def _grid(table, ports):
+def _points(table, ports):
     clean, _, _ = prepare_positions(table)
-    return annotate_ports(resample_segments(segment_positions(clean, SegmentConfig()), ResampleConfig()), ports, 10_000)
+    return annotate_ports(segment_positions(clean, SegmentConfig()), ports, 10_000)
 
 
 def test_five_slow_hours_offshore_is_loitering_with_port_distance(ports):
     table = positions(pl.concat([track(1, 2, 12), track(1, 5, 0.8, t0=T0 + timedelta(hours=2, minutes=2),
                                                                      start=offset(OFFSHORE, east_m=44_450))]))
-    events = detect_loitering(_grid(table, ports), LoiteringConfig(), ports)
+    events = detect_loitering(_points(table, ports), LoiteringConfig(), ports)
     assert events.height == 1
     row = events.row(0, named=True)
     assert abs((row["end_utc"] - row["start_utc"]).total_seconds() / 3600 - 5) < 0.2
@@ -31,15 +30,19 @@ def test_five_slow_hours_offshore_is_loitering_with_port_distance(ports):
 
 
 def test_three_slow_hours_or_slow_in_port_is_not_loitering(ports):
-    assert detect_loitering(_grid(positions(track(1, 3, 0.5)), ports), LoiteringConfig(), ports).height == 0
+    assert detect_loitering(_points(positions(track(1, 3, 0.5)), ports), LoiteringConfig(), ports).height == 0
     in_port = positions(track(1, 8, 0.0, start=offset(COWES, north_m=2000)))
-    assert detect_loitering(_grid(in_port, ports), LoiteringConfig(), ports).height == 0
+    assert detect_loitering(_points(in_port, ports), LoiteringConfig(), ports).height == 0
 
 
-def test_silence_splits_loitering_runs(ports):
-    # 3 h + 3 h slow with a 2 h silence between: no 4 h run with AIS on
-    table = positions(pl.concat([track(1, 3, 0.2), track(1, 3, 0.2, t0=T0 + timedelta(hours=5))]))
-    assert detect_loitering(_grid(table, ports), LoiteringConfig(), ports).height == 0
+def test_a_gap_splits_loitering_but_sparse_reception_does_not(ports):
+    # 3 h + 3 h slow with a 7 h gap between: no 4 h run with AIS on
+    table = positions(pl.concat([track(1, 3, 0.2), track(1, 3, 0.2, t0=T0 + timedelta(hours=10))]))
+    assert detect_loitering(_points(table, ports), LoiteringConfig(), ports).height == 0
+    # heard only every 2 h while anchored for 10 h: still loitering
+    sparse = positions(track(1, 10, 0.0, step_s=7200))
+    events = detect_loitering(_points(sparse, ports), LoiteringConfig(), ports)
+    assert events.height == 1 and json.loads(events["details"][0])["n_reports"] == 6
 
 
 def _with_neighbours(target_gap_h: float, neighbours: bool):

@@ -21,12 +21,23 @@ from darkfleet.detect.runs import hours_between, run_ids
 
 
 def point_speed_kn() -> pl.Expr:
-    """Reported SOG, else the implied speed from the previous report of the same segment."""
-    seg = pl.col("segment_id")
-    dt_h = (pl.col("timestamp_utc") - pl.col("timestamp_utc").shift(1).over(seg)).dt.total_microseconds() / 3.6e9
-    implied = haversine_expr(pl.col("lat").shift(1).over(seg), pl.col("lon").shift(1).over(seg), pl.col("lat"), pl.col("lon"))
-    implied = pl.when(dt_h > 0).then(implied / M_PER_NM / dt_h)
+    """Reported SOG, else the implied speed from the previous report of the same segment
+    (frame sorted by segment then time)."""
+    same = pl.col("segment_id") == pl.col("segment_id").shift(1)
+    dt_h = (pl.col("timestamp_utc") - pl.col("timestamp_utc").shift(1)).dt.total_microseconds() / 3.6e9
+    implied = haversine_expr(pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon"))
+    implied = pl.when(same & (dt_h > 0)).then(implied / M_PER_NM / dt_h)
     return pl.coalesce(pl.col("sog_kn").cast(pl.Float64), implied).alias("speed_kn")
+
+
+def by_segment(points: pl.DataFrame) -> pl.DataFrame:
+    """Points sorted by segment then time; most input already is (one segment per vessel)."""
+    in_order = points.select(
+        ((pl.col("segment_id").diff() > 0) | ((pl.col("segment_id").diff() == 0) & (pl.col("timestamp_utc").diff() >= 0)))
+        .fill_null(True)
+        .all()
+    ).item()
+    return points if in_order else points.sort("segment_id", "timestamp_utc")
 
 
 def slow_runs(points: pl.DataFrame, config: LoiteringConfig) -> pl.DataFrame:
@@ -60,7 +71,7 @@ def detect_loitering(
 ) -> pl.DataFrame:
     """Loitering events (``schema.EVENTS``) from segmented reports annotated with ``near_port``
     (see :func:`darkfleet.detect.pipeline.annotate_ports`)."""
-    runs = slow_runs(points.sort("segment_id", "timestamp_utc"), config)
+    runs = slow_runs(by_segment(points), config)
     port_m = np.full(runs.height, np.nan)
     port_name: list[str | None] = [None] * runs.height
     if ports is not None and runs.height:

@@ -63,10 +63,14 @@ def _default_engine() -> Engine:
     return EmbeddedEngine()
 
 
-def annotate_ports(grid: pl.DataFrame, ports: PortIndex, radius_m: float) -> pl.DataFrame:
-    """Add ``near_port``: within ``radius_m`` of a port or anchorage point."""
-    dist = ports.distance_m(grid["lat"].to_numpy(), grid["lon"].to_numpy(), radius_m)
-    return grid.with_columns(pl.Series("near_port", dist <= radius_m, dtype=pl.Boolean))
+def annotate_ports(grid: pl.DataFrame, ports: PortIndex, radius_m: float, keep_nearest: bool = False) -> pl.DataFrame:
+    """Add ``near_port``: within ``radius_m`` of a port or anchorage point; with ``keep_nearest``
+    also ``port_m`` / ``port_idx`` (nearest port within ``radius_m``, inf / -1 beyond)."""
+    dist, idx = ports.nearest(grid["lat"].to_numpy(), grid["lon"].to_numpy(), radius_m)
+    out = grid.with_columns(pl.Series("near_port", dist <= radius_m, dtype=pl.Boolean))
+    if keep_nearest:
+        out = out.with_columns(pl.Series("port_m", dist), pl.Series("port_idx", idx))
+    return out
 
 
 def run_detection(
@@ -91,7 +95,11 @@ def run_detection(
         points = engine.map_groups(clean, "mmsi", lambda f: segment_positions(f, config.segment))
         segments = segment_table(points)
         jumps = jump_segments(segments, config.spoofing)["segment_id"]
-        main = annotate_ports(points.filter(~pl.col("segment_id").is_in(jumps.implode())), ports, config.ports.in_port_radius_m)
+        main = points.filter(~pl.col("segment_id").is_in(jumps.implode()))
+    with timer.stage("ports"):
+        # one nearest-port lookup per report serves in-port flags and port visits alike
+        main = annotate_ports(main, ports, config.ports.in_port_radius_m, keep_nearest=True)
+        main = main.with_columns(pl.col("near_port") & (pl.col("port_m") <= config.ports.in_port_radius_m))
     with timer.stage("resample"):
         grid = engine.map_groups(main, "segment_id", lambda f: resample_segments(f, config.resample))
         grid = annotate_ports(grid, ports, config.ports.in_port_radius_m)

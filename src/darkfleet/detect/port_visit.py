@@ -18,7 +18,14 @@ from darkfleet.detect.ports_index import PortIndex
 
 def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: PortIndex, digest: str = "") -> pl.DataFrame:
     """Port-visit events (``schema.EVENTS``) from positions sorted by mmsi then time."""
-    dist, idx = ports.nearest(positions["lat"].to_numpy(), positions["lon"].to_numpy(), config.exit_radius_m)
+    if "port_m" in positions.columns and "port_idx" in positions.columns:
+        # precomputed nearest port (within a radius >= exit radius: the same nearest port)
+        dist, idx = positions["port_m"].to_numpy(), positions["port_idx"].to_numpy()
+        beyond = dist > config.exit_radius_m
+        dist, idx = dist.copy(), idx.copy()
+        dist[beyond], idx[beyond] = float("inf"), -1
+    else:
+        dist, idx = ports.nearest(positions["lat"].to_numpy(), positions["lon"].to_numpy(), config.exit_radius_m)
     inside = (
         pl.when(pl.col("_dist") <= config.entry_radius_m).then(True).when(pl.col("_dist") > config.exit_radius_m).then(False)
     )

@@ -24,8 +24,13 @@ def _nearest_kernel(qlat, qlon, plat, plon, max_m, band_deg):  # pragma: no cove
     for i in range(n):
         lo = np.searchsorted(plat, qlat[i] - band_deg, side="left")
         hi = np.searchsorted(plat, qlat[i] + band_deg, side="right")
+        # the latitude band spans every longitude: skip ports outside the longitude window cheaply
+        band_lon = band_deg / max(math.cos(math.radians(min(abs(qlat[i]) + band_deg, 89.9))), 1e-6)
         best = max_m
         for p in range(lo, hi):
+            dlon = abs(qlon[i] - plon[p])
+            if min(dlon, 360.0 - dlon) > band_lon:
+                continue
             d = haversine_scalar_m(qlat[i], qlon[i], plat[p], plon[p])
             if d <= best:
                 best = d
