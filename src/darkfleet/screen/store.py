@@ -2,7 +2,7 @@
 
 ``lists update`` replaces the rows of the same version (same list and publication date) and
 keeps older versions, so a screening result can always name the version that matched.
-Screening uses the latest version of each list unless told otherwise.
+Screening takes each entry from the newest stored version that contains it.
 """
 
 from __future__ import annotations
@@ -82,30 +82,45 @@ def list_versions(store: Store) -> pl.DataFrame:
 
 
 def load_registry(store: Store, all_versions: bool = False) -> Registry:
-    """The stored lists as a :class:`Registry`: the latest version of each list by default."""
+    """The stored lists as a :class:`Registry`.
+
+    By default each entry comes from the newest stored version of its list that contains it: a
+    newer file replaces what it repeats, while a partial file (a sample, an amendment) does not
+    hide the entries only an older full version has; every match still names its version.
+    ``all_versions`` keeps every version's copy.
+    """
     versions = list_versions(store)
-    if versions.height == 0:
-        return Registry()
-    if not all_versions:
-        versions = versions.sort(["published_utc", "loaded_utc"], nulls_last=False).group_by("list_id", maintain_order=True).last()
     registry = Registry()
-    for v in versions.iter_rows(named=True):
-        label = v["list_version"]
-        published = v["published_utc"].date() if v["published_utc"] else None
-        lst = SanctionsList(ListVersion(v["list_id"], v["publisher"], v["source"], v["layout"], published))
-        entries = store.arrow("SELECT * FROM sanctions_entries WHERE list_version = ?", [label]).to_pylist()
-        lst.entries = [
-            Entry(
-                entry_id=r["entry_id"], kind=r["kind"], name=r["name"], aliases=json.loads(r["aliases"]),
-                former=[FormerIdentity(**f) for f in json.loads(r["former"])], imo=r["imo"], mmsi=r["mmsi"],
-                callsign=r["callsign"], flag=r["flag"], vessel_type=r["vessel_type"], build_year=r["build_year"],
-                programs=json.loads(r["programs"]), line_no=r["line_no"],
-            )
-            for r in entries
-        ]
-        relations = store.arrow("SELECT * FROM sanctions_relations WHERE list_version = ?", [label]).to_pylist()
-        lst.relations = [Relation(r["subject_id"], r["object_name"], r["kind"], r["object_id"]) for r in relations]
-        issues = store.arrow("SELECT * FROM sanctions_issues WHERE list_version = ?", [label]).to_pylist()
-        lst.issues = [LoadIssue(r["path"], r["line_no"], r["reason"], r["raw"]) for r in issues]
-        registry.add(lst)
+    seen: set[tuple[str, str]] = set()
+    newest_first = versions.sort(["published_utc", "loaded_utc"], descending=True, nulls_last=True)
+    for v in newest_first.iter_rows(named=True):
+        lst = _stored_list(store, v)
+        if not all_versions:
+            lst.entries = [e for e in lst.entries if (v["list_id"], e.entry_id) not in seen]
+            kept = {e.entry_id for e in lst.entries}
+            lst.relations = [r for r in lst.relations if r.subject_id in kept]
+            seen.update((v["list_id"], e) for e in kept)
+        if lst.entries:
+            registry.add(lst)
     return registry
+
+
+def _stored_list(store: Store, version: dict) -> SanctionsList:
+    label = version["list_version"]
+    published = version["published_utc"].date() if version["published_utc"] else None
+    lst = SanctionsList(ListVersion(version["list_id"], version["publisher"], version["source"], version["layout"], published))
+    entries = store.arrow("SELECT * FROM sanctions_entries WHERE list_version = ?", [label]).to_pylist()
+    lst.entries = [
+        Entry(
+            entry_id=r["entry_id"], kind=r["kind"], name=r["name"], aliases=json.loads(r["aliases"]),
+            former=[FormerIdentity(**f) for f in json.loads(r["former"])], imo=r["imo"], mmsi=r["mmsi"],
+            callsign=r["callsign"], flag=r["flag"], vessel_type=r["vessel_type"], build_year=r["build_year"],
+            programs=json.loads(r["programs"]), line_no=r["line_no"],
+        )
+        for r in entries
+    ]
+    relations = store.arrow("SELECT * FROM sanctions_relations WHERE list_version = ?", [label]).to_pylist()
+    lst.relations = [Relation(r["subject_id"], r["object_name"], r["kind"], r["object_id"]) for r in relations]
+    issues = store.arrow("SELECT * FROM sanctions_issues WHERE list_version = ?", [label]).to_pylist()
+    lst.issues = [LoadIssue(r["path"], r["line_no"], r["reason"], r["raw"]) for r in issues]
+    return lst
