@@ -24,7 +24,7 @@ class ReportLimits:
     max_events: int = 5000  # drawn on the map
     max_detail_events: int = 300  # with tracks and plots inlined
     max_vessels: int = 1000  # rows in the risk table
-    max_points_per_track: int = 800
+    max_points_per_track: int = 400  # ~45 bytes a point: 300 events x 2 tracks stay under ~11 MB
     pad_h: float = 6.0  # track context before and after an event
     gap_h: float = 1.0  # silences longer than this are drawn dashed
 
@@ -36,16 +36,23 @@ def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(row and row[0])
 
 
+# What an analyst should see first when risk does not decide: concealment before routine.
+EVENT_PRIORITY = ["dark_sts", "spoofing", "identity_change", "gap", "draught_change", "encounter", "loitering",
+                  "port_visit"]
+
 _EVENTS_SQL = """
 SELECT e.*, coalesce(v.risk_score, 0) AS _risk
 FROM events e LEFT JOIN vessels v USING (mmsi)
-ORDER BY _risk DESC, e.confidence DESC NULLS LAST, e.start_utc, e.event_id
+ORDER BY _risk DESC, coalesce(list_position(?::VARCHAR[], e.event_type), 99), e.confidence DESC NULLS LAST,
+         e.start_utc, e.event_id
 LIMIT ?
 """
 
 _EVENTS_NO_VESSELS_SQL = """
 SELECT e.*, 0.0 AS _risk FROM events e
-ORDER BY e.confidence DESC NULLS LAST, e.start_utc, e.event_id LIMIT ?
+ORDER BY coalesce(list_position(?::VARCHAR[], e.event_type), 99), e.confidence DESC NULLS LAST, e.start_utc,
+         e.event_id
+LIMIT ?
 """
 
 # One row per (event, vessel) window; the gap flags are computed on the full-resolution track so
@@ -129,7 +136,7 @@ def collect_payload(con: duckdb.DuckDBPyConnection, limits: ReportLimits | None 
     limits = limits or ReportLimits()
     has_vessels, has_positions, has_static = (_has(con, t) for t in ("vessels", "positions", "static"))
     sql = _EVENTS_SQL if has_vessels else _EVENTS_NO_VESSELS_SQL
-    events = con.sql(sql, params=[limits.max_events]).to_arrow_table()
+    events = con.sql(sql, params=[EVENT_PRIORITY, limits.max_events]).to_arrow_table()
     con.register("detail_events", events.slice(0, limits.max_detail_events))
     try:
         tracks = _tracks(con, limits) if has_positions else {}

@@ -129,10 +129,14 @@ def _save(fig, path: str | Path) -> Path:
 
 
 def write_figures(payload: dict[str, Any], out_dir: str | Path, max_events: int = 3) -> list[Path]:
-    """The overview map and detail figures for the top events (highest risk first)."""
+    """The overview map and one detail figure for each of the top ``max_events`` event types."""
     out = Path(out_dir)
     written = [plot_overview(payload, out / "events-overview.png")]
-    with_tracks = [e for e in payload["events"] if payload["tracks"].get(e["event_id"])]
-    for event in with_tracks[:max_events]:
-        written.append(plot_event(payload, event["event_id"], out / f"event-{event['event_type']}.png"))
+    done_types: set[str] = set()
+    for event in payload["events"]:  # already in priority order: the strongest event of each type
+        if len(done_types) == max_events or event["event_type"] in done_types:
+            continue
+        if payload["tracks"].get(event["event_id"]):
+            done_types.add(event["event_type"])
+            written.append(plot_event(payload, event["event_id"], out / f"event-{event['event_type']}.png"))
     return written

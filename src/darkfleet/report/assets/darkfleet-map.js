@@ -9,6 +9,13 @@
     spoofing: "#e377c2", identity_change: "#17becf", draught_change: "#2ca02c", port_visit: "#7f7f7f"
   };
   var TRACK_COLORS = ["#1f5fbf", "#e8590c"];
+  // same order as darkfleet.report.payload.EVENT_PRIORITY: concealment before routine
+  var EVENT_PRIORITY = ["dark_sts", "spoofing", "identity_change", "gap", "draught_change", "encounter",
+    "loitering", "port_visit"];
+  function rank(ev) {
+    var i = EVENT_PRIORITY.indexOf(ev.event_type);
+    return i < 0 ? 99 : i;
+  }
   var HOUR_MS = 3600000;
 
   function esc(value) {
@@ -66,7 +73,10 @@
     var self = this;
     Object.keys(this.groups).forEach(function (t) { self.groups[t].clearLayers(); });
     var bounds = L.latLngBounds([]);
-    events.forEach(function (ev) {
+    // layer list in priority order, but routine events drawn first so concealment ends up on top
+    var ordered = events.slice().sort(function (a, b) { return rank(a) - rank(b); });
+    ordered.forEach(function (ev) { self.group(ev.event_type); });
+    ordered.reverse().forEach(function (ev) {
       if (ev.lat == null || ev.lon == null) return;
       var marker = L.circleMarker([ev.lat, ev.lon], {
         radius: 5 + 5 * (ev.confidence || 0), color: "#222", weight: 1,
@@ -222,7 +232,7 @@
 
   function pickFirst(events, mmsi) {
     var own = events.filter(function (e) { return e.mmsi === mmsi || e.other_mmsi === mmsi; });
-    own.sort(function (a, b) { return (b.confidence || 0) - (a.confidence || 0); });
+    own.sort(function (a, b) { return (b.confidence || 0) - (a.confidence || 0) || rank(a) - rank(b); });
     return own[0] || null;
   }
 
@@ -337,6 +347,12 @@
       });
       // Open on the highest-risk vessel: what an analyst should look at first.
       if (state.vessels.length) return selectVessel(state.vessels[0].mmsi);
+      // Without risk scores, on the strongest event of the most telling type.
+      var first = state.events.slice().sort(function (a, b) {
+        return rank(a) - rank(b) || (b.confidence || 0) - (a.confidence || 0);
+      })[0];
+      if (first) return selectEvent(first);
+      el("df-detail").innerHTML = "<p class='df-muted'>No events.</p>";
     }).then(function () {
       document.body.setAttribute("data-ready", "true");
     });
