@@ -65,3 +65,16 @@ def test_time_slider_filters_events(recorder, live_server):
     page.wait_for_function("document.getElementById('df-count').textContent === '4 events shown'")
     assert page.locator("path.df-event").count() == 4
     assert recorder.errors == []
+
+
+def test_vessel_without_events_shows_its_simplified_track_and_identity(recorder, live_server):
+    page = _open(recorder, live_server)
+    with page.expect_response(lambda r: "/api/vessels/247123400/track" in r.url and "zoom=" in r.url) as info:
+        page.locator("#df-risk-table tr[data-mmsi='247123400']").click()
+    track = info.value.json()
+    assert track["simplified"] and track["n_returned"] < track["n_total"]
+    page.wait_for_selector("#df-detail[data-mmsi='247123400']", timeout=5_000)
+    detail = page.inner_text("#df-detail")
+    assert "LIGURIA EXPRESS" in detail and "Identity history" in detail and "No events." in detail
+    assert page.locator("path.df-track").count() >= 1
+    assert recorder.errors == []

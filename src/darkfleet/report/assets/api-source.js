@@ -48,6 +48,13 @@
     vessels: function () { return getJSON("/api/vessels?sort=risk&limit=200").then(function (r) { return r.items; }); },
     vessel: vessel,
     vesselEvents: function (mmsi) { return vessel(mmsi).then(function (v) { return v ? v.events : []; }); },
+    // last 7 days, simplified for the current zoom (the map view, not plots, uses it)
+    vesselTrack: function (mmsi, zoom) {
+      return getJSON("/api/vessels/" + mmsi + "/track?" + qs({zoom: zoom, max_points: 5000})).catch(function (e) {
+        if (e.status === 404) return null;
+        throw e;
+      });
+    },
     eventTracks: function (ev) {
       var end = ev.end_ms == null ? ev.start_ms : ev.end_ms;
       // no zoom simplification here: the speed plot needs every fix, not only the visible vertices

@@ -182,6 +182,15 @@
     }).join("") + "</table>";
   }
 
+  function identityHtml(vessel) {
+    var rows = (vessel && vessel.identity_history) || [];
+    if (!rows.length) return "";
+    return "<h3>Identity history</h3><table class='df-evidence'>" + rows.map(function (r) {
+      return "<tr><th>" + esc((r.first_seen_utc || "").slice(0, 16)) + "</th><td>" + esc(r.name || "") +
+        " · " + esc(r.callsign || "") + (r.imo ? " · IMO " + esc(r.imo) : "") + "</td></tr>";
+    }).join("") + "</table>";
+  }
+
   function vesselLabel(v, mmsi, names) {
     var name = (v && v.name) || names[String(mmsi)] || "unknown";
     return esc(name) + " <span class='df-muted'>MMSI " + esc(mmsi) + (v && v.imo ? " · IMO " + esc(v.imo) : "") +
@@ -260,6 +269,7 @@
           if (bounds.isValid()) map.fitBounds(bounds.pad(0.2), {maxZoom: 11});
           el("df-detail").innerHTML = detailHtml({event: ev, tracks: r[0].tracks, draught: r[0].draught,
             vessel: r[1], other: r[2], names: state.names});
+          el("df-detail").removeAttribute("data-mmsi");
           el("df-detail").setAttribute("data-event-id", ev.event_id);
         })
         .catch(function (err) { el("df-detail").innerHTML = "<p class='df-error'>" + esc(err.message || err) + "</p>"; });
@@ -274,10 +284,16 @@
       return source.vesselEvents(mmsi).then(function (events) {
         var ev = pickFirst(events, mmsi);
         if (ev) return selectEvent(ev);
-        return vesselByMmsi(mmsi).then(function (v) {
-          trackLayer.clearLayers();
-          el("df-detail").innerHTML = "<h2>" + vesselLabel(v, mmsi, state.names) + "</h2><p class='df-muted'>No events.</p>" +
-            "<h3>Sanctions</h3>" + sanctionsHtml(v) + "<h3>Risk factors</h3>" + factorsHtml(v);
+        state.selected = null;
+        return Promise.all([vesselByMmsi(mmsi), source.vesselTrack(mmsi, map.getZoom())]).then(function (r) {
+          var v = r[0];
+          var bounds = drawTracks(trackLayer, r[1] ? [r[1]] : []);
+          if (bounds.isValid()) map.fitBounds(bounds.pad(0.2), {maxZoom: 11});
+          el("df-detail").innerHTML = "<h2>" + vesselLabel(v, mmsi, state.names) + "</h2><p class='df-muted'>No events." +
+            (r[1] ? " Track: last " + r[1].n_returned + " of " + r[1].n_total + " fixes shown." : "") + "</p>" +
+            identityHtml(v) + "<h3>Sanctions</h3>" + sanctionsHtml(v) + "<h3>Risk factors</h3>" + factorsHtml(v);
+          el("df-detail").removeAttribute("data-event-id");
+          el("df-detail").setAttribute("data-mmsi", mmsi);
         });
       });
     }

@@ -19,6 +19,8 @@
     vessels: function () { return done(D.vessels); },
     vessel: function (mmsi) { return done(byMmsi[mmsi] || null); },
     vesselEvents: function (mmsi) { return done(D.events.filter(function (e) { return involves(e, mmsi); })); },
+    // the report inlines tracks around events only, to stay one small file
+    vesselTrack: function () { return done(null); },
     eventTracks: function (ev) { return done({tracks: (D.tracks[ev.event_id] || []).slice(), draught: D.draught}); },
     search: function (q) {
       var needle = q.toLowerCase();
