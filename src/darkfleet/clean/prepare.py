@@ -41,10 +41,16 @@ class CleanCounts:
 
 
 def as_frame(table: pa.Table | pl.DataFrame, arrow_schema: pa.Schema) -> pl.DataFrame:
-    """A Polars frame in the canonical schema (missing nullable columns become nulls)."""
-    if isinstance(table, pl.DataFrame):
-        table = table.to_arrow()
-    return pl.from_arrow(schema.conform(table, arrow_schema))  # type: ignore[return-value]
+    """A Polars frame in the canonical schema (missing nullable columns become nulls).
+
+    Stays in Polars (zero-copy from Arrow, casts only where a type differs)."""
+    frame = table if isinstance(table, pl.DataFrame) else pl.from_arrow(table)
+    target = schema.polars_schema(arrow_schema)
+    return frame.select(  # type: ignore[union-attr]
+        (pl.col(name) if frame[name].dtype == dtype else pl.col(name).cast(dtype)) if name in frame.columns  # type: ignore[index]
+        else pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in target.items()
+    )
 
 
 DETECT_COLUMNS = ["mmsi", "timestamp_utc", "lat", "lon", "sog_kn", "cog_deg", "heading_deg", "nav_status"]
@@ -62,9 +68,8 @@ def sort_by_vessel_time(frame: pl.DataFrame) -> pl.DataFrame:
     if span >= (1 << _MS_SPAN_BITS) or not mmsi_ok:
         return frame.sort(["mmsi", "timestamp_utc"], maintain_order=True)
     key = frame["mmsi"] * (1 << _MS_SPAN_BITS) + (ms - ms.min())
-    order = key.arg_sort()
     # reports in the same millisecond keep their input order; finish with the exact time
-    frame = frame[order]
+    frame = frame.with_columns(key.alias("_key")).sort("_key", maintain_order=True).drop("_key")
     same_ms_unsorted = frame.select(
         ((pl.col("mmsi") == pl.col("mmsi").shift(1)) & (pl.col("timestamp_utc") < pl.col("timestamp_utc").shift(1))).any()
     ).item()
