@@ -93,6 +93,12 @@ def _is_upper(c):
 
 
 @njit(cache=True)
+def _failed(code, end):
+    """parse_sentence's answer for a sentence that is not usable."""
+    return (code, end, 0, 0, -1, 0, 0, 0, 0)
+
+
+@njit(cache=True)
 def parse_sentence(buf, p, e):
     """Validate the sentence starting with '!' at ``p`` (line ends at ``e``) in one pass.
 
@@ -100,15 +106,15 @@ def parse_sentence(buf, p, e):
     ``end`` just after the two checksum digits.
     """
     if e - p < 6:
-        return (C.REJ_NOT_NMEA, e, 0, 0, -1, 0, 0, 0, 0)
+        return _failed(C.REJ_NOT_NMEA, e)
     for k in range(p + 1, p + 3):  # talker: two letters, or "--" as some receivers write
         if not (_is_upper(buf[k]) or buf[k] == 45):
-            return (C.REJ_NOT_NMEA, e, 0, 0, -1, 0, 0, 0, 0)
+            return _failed(C.REJ_NOT_NMEA, e)
     for k in range(p + 3, p + 6):
         if not _is_upper(buf[k]):
-            return (C.REJ_NOT_NMEA, e, 0, 0, -1, 0, 0, 0, 0)
+            return _failed(C.REJ_NOT_NMEA, e)
     if not (buf[p + 3] == 86 and buf[p + 4] == 68 and (buf[p + 5] == 77 or buf[p + 5] == 79)):
-        return (C.SKIP_OTHER_SENTENCE, e, 0, 0, -1, 0, 0, 0, 0)
+        return _failed(C.SKIP_OTHER_SENTENCE, e)
     xor = 0
     commas = 0
     # scalars, not a list: this runs once per sentence and must not allocate
@@ -138,33 +144,33 @@ def parse_sentence(buf, p, e):
         elif commas == 5 and _ARMOUR[c] < 0:  # inside the payload field
             armour_ok = False
     if star < 0 or star + 3 > e:
-        return (C.REJ_BAD_CHECKSUM, e, 0, 0, -1, 0, 0, 0, 0)
+        return _failed(C.REJ_BAD_CHECKSUM, e)
     hi = hex_val(buf[star + 1])
     lo = hex_val(buf[star + 2])
     end = star + 3
     if hi < 0 or lo < 0 or hi * 16 + lo != xor:
-        return (C.REJ_BAD_CHECKSUM, end, 0, 0, -1, 0, 0, 0, 0)
+        return _failed(C.REJ_BAD_CHECKSUM, end)
     if commas != 6:
-        return (C.REJ_BAD_FIELD_COUNT, end, 0, 0, -1, 0, 0, 0, 0)
+        return _failed(C.REJ_BAD_FIELD_COUNT, end)
     total = parse_uint(buf, c0 + 1, c1)
     num = parse_uint(buf, c1 + 1, c2)
     seq = -1
     if c3 > c2 + 1:
         seq = parse_uint(buf, c2 + 1, c3)
         if seq < 0 or seq > 999:
-            return (C.REJ_BAD_FRAGMENT, end, 0, 0, -1, 0, 0, 0, 0)
+            return _failed(C.REJ_BAD_FRAGMENT, end)
     if total < 1 or total > C.MAX_FRAGMENTS or num < 1 or num > total:
-        return (C.REJ_BAD_FRAGMENT, end, 0, 0, -1, 0, 0, 0, 0)
+        return _failed(C.REJ_BAD_FRAGMENT, end)
     if c4 - c3 - 1 > 2:
-        return (C.REJ_BAD_FIELD, end, 0, 0, -1, 0, 0, 0, 0)
+        return _failed(C.REJ_BAD_FIELD, end)
     channel = fnv_hash(buf, c3 + 1, c4)
     fill = parse_uint(buf, c5 + 1, star)
     if fill < 0 or fill > 5 or star - c5 != 2:
-        return (C.REJ_BAD_FILL_BITS, end, 0, 0, -1, 0, 0, 0, 0)
+        return _failed(C.REJ_BAD_FILL_BITS, end)
     if not armour_ok:
-        return (C.REJ_BAD_ARMOUR, end, 0, 0, -1, 0, 0, 0, 0)
+        return _failed(C.REJ_BAD_ARMOUR, end)
     if 6 * (c5 - c4 - 1) - fill < 6:
-        return (C.REJ_SHORT_PAYLOAD, end, 0, 0, -1, 0, 0, 0, 0)
+        return _failed(C.REJ_SHORT_PAYLOAD, end)
     return (C.NONE, end, total, num, seq, channel, c4 + 1, c5, fill)
 
 
