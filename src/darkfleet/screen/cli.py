@@ -12,6 +12,8 @@ from darkfleet._progress import track
 from darkfleet.errors import InputError
 from darkfleet.store import Store
 
+MAX_ISSUES_SHOWN = 20  # the rest are stored (sanctions_issues), not lost
+
 
 @click.group("lists")
 def lists() -> None:
@@ -54,9 +56,12 @@ def update(sources: tuple[Path, ...], db: Path, published, list_id: str | None, 
             v = lst.version
             click.echo(f"{v.label}\t{v.layout}\t{v.source}\tentries={len(lst.entries)}\tvessels={len(lst.vessels)}\t"
                        f"issues={len(lst.issues)}")
-            for issue in lst.issues:
+            for issue in lst.issues[:MAX_ISSUES_SHOWN]:
                 where = f"{issue.path}:{issue.line_no}" if issue.line_no else issue.path
                 click.echo(f"darkfleet: warning: {where}: {issue.reason}", err=True)
+            if len(lst.issues) > MAX_ISSUES_SHOWN:
+                click.echo(f"darkfleet: warning: ... {len(lst.issues) - MAX_ISSUES_SHOWN} more in the store's "
+                           "sanctions_issues table", err=True)
             issues += len(lst.issues)
     if strict and issues:
         raise InputError(f"{issues} row(s) could not be read (--strict)")
