@@ -100,8 +100,14 @@ def live_server(sample_store):
     thread.join(timeout=10)
 
 
-def screenshot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
-    page.screenshot(path=str(path))
-    return path
+@pytest.fixture()
+def screenshot():
+    """Save a page screenshot under docs/img (the README shows them)."""
+
+    def save(page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / name
+        page.screenshot(path=str(path))
+        return path
+
+    return save

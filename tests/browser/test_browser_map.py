@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from conftest import screenshot
-
 N_EVENTS = 7
 
 
@@ -14,7 +12,7 @@ def _open(recorder, live_server):
     return page
 
 
-def test_map_page_loads_offline_and_opens_on_riskiest_vessel(recorder, live_server):
+def test_map_page_loads_offline_and_opens_on_riskiest_vessel(recorder, live_server, screenshot):
     page = _open(recorder, live_server)
     assert page.locator("path.df-event").count() == N_EVENTS
     assert page.locator(".leaflet-overlay-pane path").count() > N_EVENTS  # coastline polygons drawn too
@@ -30,7 +28,7 @@ def test_map_page_loads_offline_and_opens_on_riskiest_vessel(recorder, live_serv
     assert all(r.startswith(live_server) or r.startswith("data:") for r in recorder.requests)
 
 
-def test_clicking_an_event_shows_both_tracks_and_evidence(recorder, live_server):
+def test_clicking_an_event_shows_both_tracks_and_evidence(recorder, live_server, screenshot):
     page = _open(recorder, live_server)
     page.locator("path.df-event-encounter").dispatch_event("click")
     page.wait_for_selector("#df-detail[data-event-id='enc-0001']", timeout=10_000)

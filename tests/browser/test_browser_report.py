@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import screenshot
-
 from darkfleet.report import build_report
 
 
-def test_report_opens_from_disk_without_network(recorder, sample_store, tmp_path):
+def test_report_opens_from_disk_without_network(recorder, sample_store, tmp_path, screenshot):
     report = build_report(sample_store, tmp_path / "report.html")
     page = recorder.page
     page.goto(report.as_uri())
