@@ -265,3 +265,29 @@ def describe() -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _field_comments(cls: type) -> dict[str, str]:
+    """The trailing ``# comment`` of each field in a config class's source: its documentation."""
+    import inspect
+    import re
+
+    comments = {}
+    for line in inspect.getsource(cls).splitlines():
+        match = re.match(r"\s+(\w+): [^=]+=.*?#\s*(.+)$", line)
+        if match:
+            comments[match.group(1)] = match.group(2).strip()
+    return comments
+
+
+def settings_markdown() -> str:
+    """The settings reference of ``docs/detection.md``: every stage, key, default and source."""
+    lines = []
+    for section in describe():
+        cls = type(getattr(DetectConfig(), section["section"]))
+        comments = _field_comments(cls)
+        lines += [f"### `[{section['section']}]`", "", section["doc"], "", "| key | default | meaning / source |", "|---|---|---|"]
+        for item in section["settings"]:
+            lines.append(f"| `{item['key']}` | `{item['default']!r}` | {comments.get(item['key'], '')} |")
+        lines.append("")
+    return "\n".join(lines)
