@@ -87,3 +87,26 @@ def test_screen_without_lists_refuses(tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         main(["screen", "--vessels", str(vessels)])
     assert exit_info.value.code == 2
+
+
+def test_reflagged_vessel_matched_on_its_old_mmsi(tmp_path, lists_dir):
+    db = tmp_path / "f.duckdb"
+    _update(db, lists_dir / "ofac-sdn-xml-2026-sample.xml")
+    t0, t1 = datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 6, 1, tzinfo=UTC)
+    fields = [f for f in schema.STATIC if f.name in ("mmsi", "timestamp_utc", "name")]
+    # ARTAVIL's listed MMSI and name, then a new MMSI and name after reflagging
+    static = pa.Table.from_pylist([{"mmsi": 572469210, "timestamp_utc": t0, "name": "ARTAVIL"},
+                                   {"mmsi": 229000001, "timestamp_utc": t1, "name": "BLUE SKY"}], schema=pa.schema(fields))
+    change = {"event_id": "i1", "event_type": "identity_change", "mmsi": 229000001, "other_mmsi": 572469210,
+              "start_utc": t1, "details": '{"field": "mmsi", "old": 572469210, "new": 229000001}'}
+    with Store(db) as store:
+        store.ensure_table("static", schema.STATIC)
+        store.append("static", schema.conform(static, schema.STATIC))
+        store.ensure_table("events", schema.EVENTS)
+        store.append("events", schema.conform(pa.Table.from_pylist([change]), schema.EVENTS))
+    assert _run("screen", "--db", str(db)).exit_code == 0
+    with Store(db, read_only=True) as store:
+        rows = store.arrow("SELECT mmsi, broadcast_mmsi, identity, level, first_seen_utc FROM sanctions_matches "
+                           "WHERE mmsi = 229000001").to_pylist()
+    assert rows == [{"mmsi": 229000001, "broadcast_mmsi": 572469210, "identity": "former", "level": "hit",
+                     "first_seen_utc": t0}]

@@ -88,7 +88,7 @@ def screen_companies(registry: Registry, vessels: pl.DataFrame) -> pl.DataFrame:
         ["mmsi", "via", "company_norm", "hops", "list_version"], keep="first", maintain_order=True
     )
     return found.with_columns(
-        identity=pl.lit("current"), first_seen_utc=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
+        broadcast_mmsi=pl.col("mmsi"), identity=pl.lit("current"), first_seen_utc=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
         last_seen_utc=pl.lit(None, dtype=pl.Datetime("us", "UTC")), query_name=pl.lit(None, dtype=pl.String),
         query_imo=pl.lit(None, dtype=pl.Int64), query_imo_invalid=pl.lit(False), entry_imo=pl.lit(None, dtype=pl.Int64),
         until=pl.lit(None, dtype=pl.String), name_mismatch=pl.lit(False),

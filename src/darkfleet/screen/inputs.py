@@ -62,13 +62,26 @@ def vessels_from_store(store: Store, prefer_static: bool = False) -> tuple[pl.Da
         ))
     else:
         raise InputError("the store has neither vessels nor static reports: run 'darkfleet ingest' first", path=store.path)
-    identities = None
-    if has_static:
-        identities = pl.from_arrow(store.arrow(
-            "SELECT mmsi, imo, name, callsign, min(timestamp_utc) AS first_seen_utc, max(timestamp_utc) AS last_seen_utc "
-            "FROM static WHERE imo IS NOT NULL OR name IS NOT NULL OR callsign IS NOT NULL GROUP BY ALL"
-        )).cast(IDENTITY_COLUMNS)  # type: ignore[arg-type]
+    identities = _identities(store) if has_static else None
     return vessels.cast({c: t for c, t in QUERY_COLUMNS.items() if c in vessels.columns}), identities  # type: ignore[arg-type]
+
+
+_SEEN = "min(s.timestamp_utc) AS first_seen_utc, max(s.timestamp_utc) AS last_seen_utc"
+_ANY_ID = "(s.imo IS NOT NULL OR s.name IS NOT NULL OR s.callsign IS NOT NULL)"
+
+
+def _identities(store: Store) -> pl.DataFrame:
+    """Every (IMO, name, call sign) each MMSI broadcast, with first/last time seen; after a
+    detected MMSI change (reflagging), the old MMSI's identities count for the new MMSI too."""
+    sql = f"SELECT s.mmsi, s.mmsi AS broadcast_mmsi, s.imo, s.name, s.callsign, {_SEEN} FROM static s WHERE {_ANY_ID} GROUP BY ALL"
+    if store.has_table("events"):
+        sql += (
+            f" UNION ALL SELECT e.mmsi, s.mmsi AS broadcast_mmsi, s.imo, s.name, s.callsign, {_SEEN}"
+            " FROM events e JOIN static s ON s.mmsi = e.other_mmsi"
+            " WHERE e.event_type = 'identity_change' AND json_extract_string(e.details, '$.field') = 'mmsi'"
+            f" AND {_ANY_ID} GROUP BY ALL"
+        )
+    return pl.from_arrow(store.arrow(sql)).cast(IDENTITY_COLUMNS)  # type: ignore[arg-type]
 
 
 def _count(store: Store, table: str) -> int:

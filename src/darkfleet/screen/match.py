@@ -39,7 +39,7 @@ QUERY_COLUMNS = {
     "ship_type": pl.Int16, "build_year": pl.Int32, "owner": pl.String, "manager": pl.String,
 }
 IDENTITY_COLUMNS = {
-    "mmsi": pl.Int64, "imo": pl.Int64, "name": pl.String, "callsign": pl.String,
+    "mmsi": pl.Int64, "broadcast_mmsi": pl.Int64, "imo": pl.Int64, "name": pl.String, "callsign": pl.String,
     "first_seen_utc": pl.Datetime("us", "UTC"), "last_seen_utc": pl.Datetime("us", "UTC"),
 }
 HIT, REVIEW = "hit", "review"
@@ -62,7 +62,8 @@ def _with_columns(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.Da
 
 def query_identities(vessels: pl.DataFrame, identities: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per identity to screen: each vessel's current one plus the former ones seen in the
-    data (``identities``: mmsi, imo, name, callsign, first/last_seen_utc)."""
+    data (``identities``: mmsi, imo, name, callsign, first/last_seen_utc, and ``broadcast_mmsi``
+    when the vessel sent that identity under another MMSI before reflagging)."""
     current = _with_columns(vessels, QUERY_COLUMNS).with_columns(
         identity=pl.lit("current"), first_seen_utc=pl.lit(None, dtype=IDENTITY_COLUMNS["first_seen_utc"]),
         last_seen_utc=pl.lit(None, dtype=IDENTITY_COLUMNS["last_seen_utc"]),
@@ -70,14 +71,18 @@ def query_identities(vessels: pl.DataFrame, identities: pl.DataFrame | None = No
     frames = [current]
     if identities is not None and identities.height:
         former = _with_columns(identities, IDENTITY_COLUMNS)
-        keys = ["mmsi", "imo", "name", "callsign"]
-        former = former.join(current.select(keys), on=keys, how="anti", nulls_equal=True)
+        former = former.with_columns(pl.col("broadcast_mmsi").fill_null(pl.col("mmsi")))
+        keys = ["mmsi", "broadcast_mmsi", "imo", "name", "callsign"]
+        former = former.join(current.with_columns(broadcast_mmsi=pl.col("mmsi")).select(keys), on=keys, how="anti",
+                             nulls_equal=True)
         extra = current.select("mmsi", "flag", "ship_type", "build_year")
         former = former.join(extra, on="mmsi", how="left").with_columns(identity=pl.lit("former"))
         frames.append(former)
     query = pl.concat(frames, how="diagonal_relaxed").with_row_index("qid")
+    query = query.with_columns(broadcast_mmsi=pl.coalesce("broadcast_mmsi", "mmsi") if "broadcast_mmsi" in query.columns
+                               else pl.col("mmsi"))
     names = normalise_vessel_names(query["name"])
-    mid_flag = pl.Series(flag_state(query["mmsi"].fill_null(0).to_numpy())[0], dtype=pl.String)
+    mid_flag = pl.Series(flag_state(query["broadcast_mmsi"].fill_null(0).to_numpy())[0], dtype=pl.String)
     return query.with_columns(
         name_norm=names,
         name_numbers=name_numbers(names),
@@ -122,8 +127,8 @@ def _fuzzy_name_pairs(query_names: pl.Series, list_names: pl.Series, cfg: MatchC
 def candidates(query: pl.DataFrame, entries: pl.DataFrame, names: pl.DataFrame, cfg: MatchConfig) -> pl.DataFrame:
     """(qid, key) pairs sharing an identifier or a similar name."""
     pairs = [
-        query.select("qid", pl.col(col)).drop_nulls().join(entries.select("key", col), on=col).select("qid", "key")
-        for col in ("imo", "mmsi", "callsign_norm")
+        query.select("qid", pl.col(q_col).alias(col)).drop_nulls().join(entries.select("key", col), on=col).select("qid", "key")
+        for q_col, col in (("imo", "imo"), ("broadcast_mmsi", "mmsi"), ("callsign_norm", "callsign_norm"))
     ]
     fuzzy = _fuzzy_name_pairs(query["name_norm"], names["name_norm"], cfg)
     pairs.append(
@@ -164,7 +169,7 @@ def screen_vessels(
     pairs = candidates(query, entries, names, cfg)
     best = _best_names(pairs, query, names)
     q = query.select(
-        "qid", "mmsi", "identity", "first_seen_utc", "last_seen_utc", pl.col("imo").alias("query_imo"),
+        "qid", "mmsi", "broadcast_mmsi", "identity", "first_seen_utc", "last_seen_utc", pl.col("imo").alias("query_imo"),
         pl.col("name").alias("query_name"), pl.col("imo_valid").alias("query_imo_valid"), "callsign_norm",
         "flag_iso2", "tanker", "build_year", "name_chars",
     )
@@ -183,7 +188,7 @@ def _score(df: pl.DataFrame, cfg: MatchConfig) -> pl.DataFrame:
     imo_conflict = (
         pl.col("query_imo_valid") & pl.col("entry_imo_valid") & (pl.col("query_imo") != pl.col("entry_imo"))
     ).fill_null(False)
-    mmsi_match = (pl.col("mmsi") == pl.col("entry_mmsi")).fill_null(False)
+    mmsi_match = (pl.col("broadcast_mmsi") == pl.col("entry_mmsi")).fill_null(False)
     call_match = (pl.col("callsign_norm") == pl.col("entry_callsign")).fill_null(False)
     short = pl.col("name_chars").fill_null(0) <= cfg.short_name_chars
     name_found = (
@@ -232,7 +237,7 @@ def _score(df: pl.DataFrame, cfg: MatchConfig) -> pl.DataFrame:
 
 
 MATCH_SCHEMA = {
-    "mmsi": pl.Int64, "identity": pl.String, "first_seen_utc": pl.Datetime("us", "UTC"),
+    "mmsi": pl.Int64, "broadcast_mmsi": pl.Int64, "identity": pl.String, "first_seen_utc": pl.Datetime("us", "UTC"),
     "last_seen_utc": pl.Datetime("us", "UTC"), "query_name": pl.String, "query_imo": pl.Int64,
     "query_imo_invalid": pl.Boolean, "via": pl.String, "hops": pl.Int8, "related_party": pl.String,
     "entry_id": pl.String, "list_id": pl.String, "list_version": pl.String, "entry_name": pl.String,
