@@ -146,6 +146,7 @@ class PortVisitConfig:
     entry_radius_m: float = 3_000.0
     exit_radius_m: float = 4_000.0
     stop_max_speed_kn: float = 0.5  # GFW port stop: a call includes a report below 0.5 kn
+    max_silence_h: float = 6.0  # a gap ends the visit (unknown whether the vessel stayed)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 A change of at least ``min_change_m`` (``vlcc_min_change_m`` for vessels at least
 ``vlcc_min_length_m`` long, whose draught entries are coarser) between consecutive reports
 counts only when the next report confirms the new value (a single mistyped entry is not a
-transfer), when the vessel is outside port at the change and has made no port visit in
-between. A change that spans a silence of ``across_gap_h`` or more is flagged
+transfer), when the vessel is outside port at the change and began no port call between
+the two reports. A change that spans a silence of ``across_gap_h`` or more is flagged
 ``across_gap``: the cargo moved while the vessel was dark.
 """
 
@@ -71,11 +71,11 @@ def detect_draught_changes(
     ).filter(pl.col("lat").is_not_null())
     dist = ports.distance_m(steps["lat"].to_numpy(), steps["lon"].to_numpy(), in_port_radius_m)
     steps = steps.with_columns(pl.Series("_near_port", dist <= in_port_radius_m)).with_row_index("_step")
-    overlaps = lambda other: (  # noqa: E731 - step ids whose span overlaps an event of the same vessel
-        steps.join(other.select("mmsi", pl.col("start_utc").alias("o_s"), pl.col("end_utc").alias("o_e")), on="mmsi")
-        .filter((pl.col("o_s") <= pl.col("end_utc")) & (pl.col("start_utc") <= pl.col("o_e")))["_step"]
+    # a port call begun between the two reports could explain the change
+    visited = (
+        steps.join(port_visits.select("mmsi", pl.col("start_utc").alias("o_s")), on="mmsi")
+        .filter((pl.col("o_s") > pl.col("start_utc")) & (pl.col("o_s") <= pl.col("end_utc")))["_step"]
     )
-    visited = overlaps(port_visits)
     long_gaps = gaps.filter(hours_between("start_utc", "end_utc") >= config.across_gap_h)
     across = steps.join(long_gaps.select("mmsi", pl.col("start_utc").alias("g_s"), pl.col("end_utc").alias("g_e")), on="mmsi").filter(
         (pl.col("g_s") >= pl.col("start_utc")) & (pl.col("g_e") <= pl.col("end_utc"))
@@ -92,7 +92,7 @@ def detect_draught_changes(
         pl.when(pl.col("across_gap")).then(0.9).otherwise(0.7).alias("confidence"),
         pl.lit(False).alias("in_port"),
         details_expr(
-            rule="draught change >= threshold, confirmed by the next report, outside port, no port visit between",
+            rule="draught change >= threshold, confirmed by the next report, outside port, no port call begun between",
             old_draught_m=pl.col("old_draught_m").round(2),
             new_draught_m=pl.col("draught_m").round(2),
             change_m=pl.col("change_m").round(2),

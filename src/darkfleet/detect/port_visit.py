@@ -3,7 +3,7 @@
 A vessel enters when it comes within ``entry_radius_m`` (3 km) of a port or anchorage
 point and leaves when it gets farther than ``exit_radius_m`` (4 km) from every one; the
 band between the two radii keeps the current state, so a vessel swinging at the boundary
-does not produce a burst of visits. As in GFW's port stops, a call needs the vessel to stop
+does not produce a burst of visits. A silence of ``max_silence_h`` (a gap) ends a visit. As in GFW's port stops, a call needs the vessel to stop
 (a report slower than ``stop_max_speed_kn``): sailing past a port is not a visit.
 """
 
@@ -36,11 +36,14 @@ def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: 
         # inside the 3-4 km band the previous state holds
         .with_columns(pl.col("_in").forward_fill().over("mmsi").fill_null(False))
     )
-    brk = ((pl.col("mmsi") != pl.col("mmsi").shift(1)) | (pl.col("_in") != pl.col("_in").shift(1))).fill_null(True)
+    # a gap ends a visit: nobody knows whether the vessel stayed while silent
+    silent = (pl.col("timestamp_utc") - pl.col("timestamp_utc").shift(1)).dt.total_microseconds() >= config.max_silence_h * 3.6e9
+    brk = ((pl.col("mmsi") != pl.col("mmsi").shift(1)) | (pl.col("_in") != pl.col("_in").shift(1)) | silent).fill_null(True)
     pts = pts.with_columns(
         brk.cum_sum().alias("_run"),
         pl.col("timestamp_utc").shift(-1).alias("_next_t"),
         (pl.col("mmsi") == pl.col("mmsi").shift(-1)).fill_null(False).alias("_next_same"),
+        (~pl.col("_in").shift(-1)).fill_null(False).alias("_next_out"),
     )
     visits = (
         pts.filter(pl.col("_in"))
@@ -49,7 +52,10 @@ def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: 
             pl.col("mmsi").first(),
             pl.col("timestamp_utc").first().alias("start_utc"),
             # the visit ends at the first report beyond the exit radius, or the last report seen
-            pl.when(pl.col("_next_same").last()).then(pl.col("_next_t").last()).otherwise(pl.col("timestamp_utc").last()).alias("end_utc"),
+            pl.when(pl.col("_next_same").last() & pl.col("_next_out").last())
+            .then(pl.col("_next_t").last())
+            .otherwise(pl.col("timestamp_utc").last())
+            .alias("end_utc"),
             pl.col("_port").filter(pl.col("_port") >= 0).first().alias("_port"),
             pl.col("_dist").min().alias("min_distance_m"),
             pl.len().alias("n_reports"),

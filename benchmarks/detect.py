@@ -1,0 +1,155 @@
+"""Detection benchmark: end-to-end throughput and loitering vs MovingPandas.
+
+\b
+Usage:
+  python benchmarks/detect.py                       # regional scenario (~11 M positions)
+  python benchmarks/detect.py --positions pos.parquet --static static.parquet
+  python benchmarks/detect.py --subset-rows 50000   # smaller MovingPandas comparison
+
+1. End to end: read Parquet -> every detector, positions per second and peak RSS (the
+   scenario is generated in a child process first, so its memory is not counted).
+2. Loitering on the same subset of whole vessels (~200 k rows): darkfleet (segment + ports +
+   loitering), MovingPandas' TrajectoryStopDetector (500 m, 2 h) and a NumPy single-pass
+   floor (slow-run lengths only). Prints a markdown table with ratios and how many
+   MovingPandas stops fall inside a darkfleet loitering event of the same vessel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+GENERATE = """
+import sys, polars as pl
+from darkfleet.simulate import simulate
+sim = simulate(sys.argv[1], int(sys.argv[2]))
+pl.from_arrow(sim.positions).write_parquet(sys.argv[3])
+pl.from_arrow(sim.static).write_parquet(sys.argv[4])
+"""
+
+
+def _peak_rss_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # Linux: kilobytes
+
+
+def end_to_end(positions_path: Path, static_path: Path) -> dict:
+    from darkfleet.detect.pipeline import run_detection
+
+    start = time.perf_counter()
+    positions = pl.read_parquet(positions_path)
+    static = pl.read_parquet(static_path)
+    result = run_detection(positions, static)
+    seconds = time.perf_counter() - start
+    return {"positions": positions.height, "seconds": seconds, "per_s": positions.height / seconds,
+            "rss_gb": _peak_rss_gb(), "timings": result.summary["timings_s"], "events": result.summary["events"]}
+
+
+def subset(positions_path: Path, rows: int) -> pl.DataFrame:
+    """Whole vessels, in MMSI order, until ``rows`` reports (clean: sorted, deduplicated)."""
+    from darkfleet.clean.prepare import prepare_positions
+
+    clean, _, _ = prepare_positions(pl.read_parquet(positions_path))
+    sizes = clean.group_by("mmsi").len().sort("mmsi").with_columns(pl.col("len").cum_sum().alias("cum"))
+    keep = sizes.filter(pl.col("cum") <= rows)["mmsi"]
+    return clean.filter(pl.col("mmsi").is_in(keep.implode()))
+
+
+def darkfleet_loitering(points: pl.DataFrame, min_duration_h: float) -> tuple[float, pl.DataFrame]:
+    from darkfleet.clean.segment import segment_positions
+    from darkfleet.config import LoiteringConfig, SegmentConfig
+    from darkfleet.detect.loitering import detect_loitering
+    from darkfleet.detect.pipeline import annotate_ports
+    from darkfleet.detect.ports_index import PortIndex
+
+    ports = PortIndex.default()
+    config = LoiteringConfig(min_duration_h=min_duration_h)
+    detect_loitering(annotate_ports(segment_positions(points.head(1000), SegmentConfig()), ports, 10_000), config, ports)
+    start = time.perf_counter()
+    segmented = annotate_ports(segment_positions(points, SegmentConfig()), ports, 10_000)
+    events = detect_loitering(segmented, config, ports)
+    return time.perf_counter() - start, events
+
+
+def numpy_floor(points: pl.DataFrame, min_duration_h: float) -> tuple[float, int]:
+    """The least work a loitering pass needs: slow-run boundaries and lengths over the rows."""
+    mmsi = points["mmsi"].to_numpy()
+    t = points["timestamp_utc"].dt.epoch("us").to_numpy()
+    slow = np.nan_to_num(points["sog_kn"].to_numpy().astype(np.float64), nan=99.0) < 2.0
+    start = time.perf_counter()
+    brk = np.ones(len(t), dtype=bool)
+    brk[1:] = (mmsi[1:] != mmsi[:-1]) | (slow[1:] != slow[:-1])
+    starts = np.flatnonzero(brk)
+    ends = np.append(starts[1:], len(t)) - 1
+    long_runs = slow[starts] & ((t[ends] - t[starts]) >= min_duration_h * 3.6e9)
+    return time.perf_counter() - start, int(long_runs.sum())
+
+
+def movingpandas_stops(points: pl.DataFrame) -> tuple[float, pl.DataFrame]:
+    import geopandas as gpd
+    import movingpandas as mpd
+
+    pdf = points.select("mmsi", pl.col("timestamp_utc").dt.replace_time_zone(None).alias("t"), "lat", "lon").to_pandas()
+    gdf = gpd.GeoDataFrame(pdf, geometry=gpd.points_from_xy(pdf["lon"], pdf["lat"]), crs="EPSG:4326")
+    start = time.perf_counter()
+    collection = mpd.TrajectoryCollection(gdf, traj_id_col="mmsi", t="t")
+    stops = mpd.TrajectoryStopDetector(collection).get_stop_points(min_duration=timedelta(hours=2), max_diameter=500)
+    seconds = time.perf_counter() - start
+    frame = pl.DataFrame({"mmsi": stops["traj_id"].astype("int64").to_numpy(),
+                          "start": stops["start_time"].to_numpy(), "end": stops["end_time"].to_numpy()})
+    return seconds, frame
+
+
+def overlap_share(stops: pl.DataFrame, events: pl.DataFrame) -> float:
+    """Share of MovingPandas stops overlapping a darkfleet loitering event of the same vessel."""
+    if stops.height == 0:
+        return float("nan")
+    ev = events.select("mmsi", pl.col("start_utc").dt.replace_time_zone(None).alias("s"),
+                       pl.col("end_utc").dt.replace_time_zone(None).alias("e"))
+    hits = stops.with_row_index("i").join(ev, on="mmsi").filter((pl.col("s") <= pl.col("end")) & (pl.col("start") <= pl.col("e")))
+    return hits["i"].n_unique() / stops.height
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--positions", type=Path)
+    parser.add_argument("--static", type=Path)
+    parser.add_argument("--preset", default="regional")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--subset-rows", type=int, default=200_000)
+    parser.add_argument("--skip-movingpandas", action="store_true")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="darkfleet-bench-"))
+    positions, static = args.positions, args.static
+    if positions is None:
+        positions, static = tmp / "positions.parquet", tmp / "static.parquet"
+        print(f"generating {args.preset} seed {args.seed} ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-c", GENERATE, args.preset, str(args.seed), str(positions), str(static)], check=True)
+    e2e = end_to_end(positions, static)
+    print("## End to end (read Parquet -> all events)\n")
+    print("| positions | seconds | positions/s | peak RSS (GB) |\n|---:|---:|---:|---:|")
+    print(f"| {e2e['positions']:,} | {e2e['seconds']:.1f} | {e2e['per_s']:,.0f} | {e2e['rss_gb']:.2f} |\n")
+    print("Stage timings (s): " + ", ".join(f"{k} {v:.2f}" for k, v in e2e["timings"].items()) + "\n")
+    points = subset(positions, args.subset_rows)
+    df_s, events = darkfleet_loitering(points, min_duration_h=2.0)
+    floor_s, floor_runs = numpy_floor(points, 2.0)
+    print(f"## Loitering / stops on {points.height:,} rows ({points['mmsi'].n_unique()} vessels)\n")
+    print("| method | seconds | found | vs darkfleet |\n|---|---:|---:|---:|")
+    print(f"| darkfleet loitering (< 2 kn, >= 2 h; segment + ports + runs) | {df_s:.3f} | {events.height} | 1.0x |")
+    print(f"| NumPy single-pass floor (slow runs only) | {floor_s:.4f} | {floor_runs} | {df_s / floor_s:.1f}x slower than floor |")
+    if not args.skip_movingpandas:
+        mp_s, stops = movingpandas_stops(points)
+        print(f"| MovingPandas TrajectoryStopDetector (500 m, 2 h) | {mp_s:.1f} | {stops.height} | {mp_s / df_s:,.0f}x slower |")
+        print(f"\nMovingPandas stops overlapping a darkfleet loitering event of the same vessel: {overlap_share(stops, events):.1%}")
+
+
+if __name__ == "__main__":
+    main()
