@@ -41,16 +41,21 @@ def _targets(registry: Registry) -> pl.DataFrame:
     """Company names that expose a vessel: listed parties (hop 1) and parties tied to any
     listed entry (hop 2), with the listed entry they lead to."""
     entries = registry.entries_frame().select("key", "entry_id", "list_id", "list_version", pl.col("name").alias("entry_name"))
-    parties = registry.party_names()
-    listed = parties.select("key", pl.col("name_norm").alias("target_norm"), pl.lit(1, dtype=pl.Int8).alias("hops"),
-                            pl.lit(None, dtype=pl.String).alias("related_party"),
-                            company_legal_forms(parties["name"]).alias("target_forms"))
-    relations = registry.relations_frame()
-    tied = relations.select(
-        "key", pl.col("object_norm").alias("target_norm"), pl.lit(2, dtype=pl.Int8).alias("hops"),
-        pl.col("object_name").alias("related_party"), company_legal_forms(relations["object_name"]).alias("target_forms"),
+    listed = registry.party_names().select(
+        "key", pl.col("name_norm").alias("target_norm"), pl.col("name").alias("target_name"),
+        pl.lit(1, dtype=pl.Int8).alias("hops"), pl.lit(None, dtype=pl.String).alias("related_party"),
+    )
+    tied = registry.relations_frame().select(
+        "key", pl.col("object_norm").alias("target_norm"), pl.col("object_name").alias("target_name"),
+        pl.lit(2, dtype=pl.Int8).alias("hops"), pl.col("object_name").alias("related_party"),
     ).drop_nulls("target_norm")
     return pl.concat([listed, tied]).join(entries, on="key")
+
+
+def _with_forms(frame: pl.DataFrame, name_col: str, forms_col: str) -> pl.DataFrame:
+    """Legal forms of ``name_col``, computed once per distinct name (the regex work is the cost)."""
+    names = frame.select(pl.col(name_col)).unique()
+    return frame.join(names.with_columns(company_legal_forms(names[name_col]).alias(forms_col)), on=name_col, how="left")
 
 
 def screen_companies(registry: Registry, vessels: pl.DataFrame) -> pl.DataFrame:
@@ -61,12 +66,13 @@ def screen_companies(registry: Registry, vessels: pl.DataFrame) -> pl.DataFrame:
     query = pl.concat(
         [vessels.select("mmsi", pl.col(c).cast(pl.String).alias("company"), pl.lit(c).alias("via")) for c in roles]
     ).drop_nulls("company")
-    query = query.with_columns(
-        company_norm=normalise_company_names(query["company"]), company_forms=company_legal_forms(query["company"])
-    ).drop_nulls("company_norm")
+    distinct = query.select("company").unique()
+    distinct = distinct.with_columns(company_norm=normalise_company_names(distinct["company"]))
+    query = query.join(distinct, on="company").drop_nulls("company_norm")
     targets = _targets(registry)
     pairs = _name_pairs(query, targets)
     found = query.join(pairs, on="company_norm").join(targets, on="target_norm")
+    found = _with_forms(_with_forms(found, "company", "company_forms"), "target_name", "target_forms")
     forms_agree = (pl.col("company_forms").list.set_difference("target_forms").list.len() == 0) | (
         pl.col("target_forms").list.set_difference("company_forms").list.len() == 0
     )

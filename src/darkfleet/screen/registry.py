@@ -122,9 +122,16 @@ class Registry:
 
     def __init__(self, lists: list[SanctionsList] | None = None) -> None:
         self.lists: list[SanctionsList] = list(lists or [])
+        self._frames: dict[str, pl.DataFrame] = {}  # built once per registry: screening asks repeatedly
 
     def add(self, sanctions_list: SanctionsList) -> None:
         self.lists.append(sanctions_list)
+        self._frames.clear()
+
+    def _cached(self, name: str, build) -> pl.DataFrame:
+        if name not in self._frames:
+            self._frames[name] = build()
+        return self._frames[name]
 
     @property
     def issues(self) -> list[LoadIssue]:
@@ -132,6 +139,9 @@ class Registry:
 
     def entries_frame(self) -> pl.DataFrame:
         """One row per entry with normalised identifiers, IMO validity and list version."""
+        return self._cached("entries_frame", self._build_entries_frame)
+
+    def _build_entries_frame(self) -> pl.DataFrame:
         rows = [
             {
                 "key": _key(lst, e.entry_id), "entry_id": e.entry_id, "kind": e.kind, "name": e.name, "imo": e.imo, "mmsi": e.mmsi,
@@ -157,6 +167,9 @@ class Registry:
 
     def vessel_names(self) -> pl.DataFrame:
         """Every name a listed vessel is known by: current, alias, former (with dates)."""
+        return self._cached("vessel_names", self._build_vessel_names)
+
+    def _build_vessel_names(self) -> pl.DataFrame:
         rows = []
         for lst in self.lists:
             for e in lst.vessels:
@@ -172,6 +185,9 @@ class Registry:
 
     def party_names(self) -> pl.DataFrame:
         """Every listed non-vessel party (companies and people) by normalised name."""
+        return self._cached("party_names", self._build_party_names)
+
+    def _build_party_names(self) -> pl.DataFrame:
         rows = [
             {"key": _key(lst, e.entry_id), "entry_id": e.entry_id, "name": n, "name_kind": "current" if n == e.name else "alias", "until": None}
             for lst in self.lists
@@ -182,6 +198,9 @@ class Registry:
         return _names_frame(rows, normalise_company_names)
 
     def relations_frame(self) -> pl.DataFrame:
+        return self._cached("relations_frame", self._build_relations_frame)
+
+    def _build_relations_frame(self) -> pl.DataFrame:
         rows = [
             {"key": _key(lst, r.subject_id), "subject_id": r.subject_id, "object_name": r.object_name, "kind": r.kind, "object_id": r.object_id}
             for lst in self.lists
