@@ -42,3 +42,12 @@ def test_bad_options_exit_2_with_a_message_on_stderr(args, message, tmp_path, ca
     assert exc.value.code == 2
     captured = capsys.readouterr()
     assert message in captured.err and captured.out == ""
+
+
+def test_rewriting_a_folder_leaves_no_stale_parts(tmp_path, capsys):
+    stale = tmp_path / "positions" / "part-00099.csv"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("MMSI\n1\n")
+    main(["simulate", "--preset", "tiny", "--hours", "12", "--format", "noaa", "--out", str(tmp_path)])
+    assert not stale.exists()
+    assert [p.name for p in (tmp_path / "positions").iterdir()] == ["part-00000.csv"]

@@ -52,6 +52,9 @@ def write(preset: str, seed: int, out_dir, format: str = "parquet", vessels: int
     except OSError as exc:
         raise InputError(f"cannot create output directory: {exc.strerror}", path=out) from exc
     cfg = resolve(preset, seed, vessels, hours, area, downsample_s)
+    # Parts of an earlier, larger run in the same folder would silently mix into this one.
+    for old in [*out.glob("positions/part-*"), *out.glob("static/part-*")]:
+        old.unlink()
     scn = plan_scenario(cfg)
     writer = _make_writer(format, out)
     truth, benign = [], []
