@@ -31,7 +31,8 @@ from darkfleet.ingest.prefetch import prefetch
 from darkfleet.ingest.sources import head_bytes
 from darkfleet.ingest.tabular import parse_rows
 
-_BLOCK_BYTES = 32 << 20
+_BLOCK_BYTES = 32 << 20  # ~300k NOAA rows: each conversion step copies a batch a few times
+_PARQUET_ROWS = 250_000
 _ARROW_TYPED = ("mmsi", "lat", "lon", "sog", "cog", "heading", "nav_status", "ship_type", "draught",
                 "length", "width")
 _WORD_CODED = ("nav_status", "ship_type")
@@ -202,7 +203,7 @@ def read_parquet(source: Source, layout: TableLayout | None, options: ReadOption
     layout = layout or parquet_layout(source, parquet.schema_arrow.names, options)
     columns = sorted(set(layout.columns.values()))
     first = 1
-    for record_batch in prefetch(parquet.iter_batches(batch_size=options.batch_lines, columns=columns)):
+    for record_batch in prefetch(parquet.iter_batches(batch_size=min(options.batch_lines, _PARQUET_ROWS), columns=columns)):
         raw = pl.from_arrow(record_batch)
         assert isinstance(raw, pl.DataFrame)
         lines = pl.Series("line_no", np.arange(first, first + raw.height, dtype=np.int64))

@@ -19,7 +19,6 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
@@ -33,6 +32,7 @@ from darkfleet.ingest.formats import TableLayout, detect
 from darkfleet.ingest.readers import read_source
 from darkfleet.ingest.sources import content_sha256, expand_inputs
 from darkfleet.ingest.validate import validate
+from darkfleet.ingest.writer import write_source
 from darkfleet.store import Store
 
 
@@ -109,27 +109,17 @@ def _validated(item: PlannedSource, source: Source, options: ReadOptions, exact:
 def _store_source(store: Store, item: PlannedSource, options: ReadOptions, exact: bool = False) -> SourceReport:
     started = time.perf_counter()
     try:
-        with store.transaction():
-            source = replace(item.source, source_id=store.next_source_id())
-            counts = Counts()
-            for batch in _validated(item, source, options, exact):
-                store.append("positions", batch.positions)
-                store.append("static", batch.static)
-                store.append("rejects", batch.rejects)
-                counts.add(batch.counts)
-            row = {"source_id": source.source_id, "name": source.name, "content_sha256": item.content_sha256,
-                   "format": item.format, "size_bytes": source.size_bytes,
-                   "ingested_utc": datetime.now(timezone.utc), "counts": json.dumps(counts.to_json())}
-            store.append("sources", pa.Table.from_pylist([row], schema=schema.SOURCES))
+        source, counts = write_source(store, item.source, item.format, item.content_sha256,
+                                      lambda source: _validated(item, source, options, exact))
     except ExactPassNeeded:
-        # The transaction was rolled back: read the whole source again, exactly.
+        # Nothing of this source was kept: read it all again, exactly.
         return _store_source(store, item, options, exact=True)
     return SourceReport(source.name, item.format, "ingested", source.source_id, item.content_sha256, counts,
                         time.perf_counter() - started)
 
 
 def _duckdb_memory_limit() -> str:
-    value = os.environ.get("DARKFLEET_DUCKDB_MEMORY", "1GB").strip()
+    value = os.environ.get("DARKFLEET_DUCKDB_MEMORY", "512MB").strip()
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, flags=re.IGNORECASE):
         raise ConfigError(f"DARKFLEET_DUCKDB_MEMORY must look like 1GB or 512MB, got {value!r}")
     return value
@@ -151,6 +141,7 @@ def ingest(inputs: list[str | Path], db_path: str | Path, options: ReadOptions |
         # Bounded memory: DuckDB spills a large source's pending rows instead of caching them.
         store.con.execute(f"SET memory_limit = '{_duckdb_memory_limit()}'")
         store.ensure_ingest_tables()
+        store.drop_staging()  # left by a killed staged ingest: never part of the data
         known = store.known_content()
         for item in track(planned, "ingesting", total=len(planned)):
             if item.content_sha256 in known:

@@ -17,6 +17,9 @@ import pyarrow as pa
 from darkfleet import schema
 from darkfleet.errors import StoreError
 
+# Large sources are written batch by batch into these, then moved in one transaction.
+STAGING_PREFIX = "_staging_"
+
 # The tables ``darkfleet ingest`` writes (see docs/schema.md).
 INGEST_TABLES = {
     "positions": schema.POSITIONS,
@@ -118,6 +121,23 @@ class Store:
         """Create positions, static, rejects and sources if they do not exist yet."""
         for name, table_schema in INGEST_TABLES.items():
             self.ensure_table(name, table_schema)
+
+    def drop_staging(self) -> None:
+        """Remove staging tables a killed staged ingest left behind (never visible data)."""
+        for name in ("positions", "static", "rejects"):
+            self.con.execute(f'DROP TABLE IF EXISTS "{STAGING_PREFIX}{name}"')
+
+    def create_staging(self) -> None:
+        """Fresh, empty staging copies of positions, static and rejects."""
+        self.drop_staging()
+        for name in ("positions", "static", "rejects"):
+            self.ensure_table(STAGING_PREFIX + name, INGEST_TABLES[name])
+
+    def promote_staging(self) -> None:
+        """Move staged rows into the real tables (call inside the transaction that commits them)."""
+        for name in ("positions", "static", "rejects"):
+            self.con.execute(f'INSERT INTO "{name}" SELECT * FROM "{STAGING_PREFIX}{name}"')
+        self.drop_staging()
 
     def known_content(self) -> set[str]:
         """SHA-256 of every source already ingested (for re-ingest dedupe)."""

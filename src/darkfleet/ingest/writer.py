@@ -1,0 +1,81 @@
+"""Writing one source's batches to the store so that it appears whole or not at all.
+
+Two strategies, same guarantee (a killed process leaves no part of the source visible):
+
+* direct: every batch and, last, the ``sources`` row in ONE transaction. Fastest, but
+  DuckDB keeps a transaction's appended rows in memory (~70 bytes a row), so it is used
+  only for sources of known size up to ``DARKFLEET_STAGE_ABOVE_BYTES`` (default 1.5 GiB).
+* staged (bigger or compressed sources of unknown size): each batch is committed into
+  ``_staging_*`` tables, then ONE transaction moves them into the real tables with an
+  ``INSERT ... SELECT`` (which DuckDB streams in bounded memory) and adds the
+  ``sources`` row. A killed run leaves only staging tables, dropped by the next ingest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pyarrow as pa
+
+from darkfleet import schema
+from darkfleet.errors import ConfigError
+from darkfleet.ingest.batch import Batch, Counts, Source
+from darkfleet.store import STAGING_PREFIX, Store
+
+DEFAULT_STAGE_ABOVE_BYTES = 3 << 29  # 1.5 GiB
+
+
+def stage_above_bytes() -> int:
+    value = os.environ.get("DARKFLEET_STAGE_ABOVE_BYTES", str(DEFAULT_STAGE_ABOVE_BYTES)).strip()
+    if not value.isdigit():
+        raise ConfigError(f"DARKFLEET_STAGE_ABOVE_BYTES must be a number of bytes, got {value!r}")
+    return int(value)
+
+
+def uses_staging(source: Source) -> bool:
+    return source.size_bytes is None or source.size_bytes > stage_above_bytes()
+
+
+def _source_row(source: Source, fmt: str, sha256: str | None, counts: Counts) -> pa.Table:
+    row = {"source_id": source.source_id, "name": source.name, "content_sha256": sha256, "format": fmt,
+           "size_bytes": source.size_bytes, "ingested_utc": datetime.now(timezone.utc),
+           "counts": json.dumps(counts.to_json())}
+    return pa.Table.from_pylist([row], schema=schema.SOURCES)
+
+
+def _append(store: Store, batch: Batch, prefix: str = "") -> None:
+    store.append(prefix + "positions", batch.positions)
+    store.append(prefix + "static", batch.static)
+    store.append(prefix + "rejects", batch.rejects)
+
+
+def write_source(store: Store, source: Source, fmt: str, sha256: str | None,
+                 batches: Callable[[Source], Iterator[Batch]]) -> tuple[Source, Counts]:
+    """Write ``batches(source)`` (source_id assigned here) whole; returns (source, counts)."""
+    counts = Counts()
+    if not uses_staging(source):
+        with store.transaction():
+            source = replace(source, source_id=store.next_source_id())
+            for batch in batches(source):
+                _append(store, batch)
+                counts.add(batch.counts)
+            store.append("sources", _source_row(source, fmt, sha256, counts))
+        return source, counts
+
+    source = replace(source, source_id=store.next_source_id())
+    store.create_staging()
+    try:
+        for batch in batches(source):
+            with store.transaction():
+                _append(store, batch, STAGING_PREFIX)
+            counts.add(batch.counts)
+        with store.transaction():
+            store.promote_staging()
+            store.append("sources", _source_row(source, fmt, sha256, counts))
+    finally:
+        store.drop_staging()
+    return source, counts
