@@ -49,7 +49,13 @@ def connect_read_only(db_path: str) -> tuple[duckdb.DuckDBPyConnection, list[str
     return con, missing
 
 
+# identity_history: each distinct identity a vessel reported, with when it was seen (static reports
+# are many; distinct identities few). Sorted by MMSI so a vessel's rows sit together.
 _IDENTITIES_SQL = """
+CREATE TABLE identity_history AS
+SELECT mmsi, name, callsign, imo, ship_type, min(timestamp_utc) AS first_seen_utc,
+       max(timestamp_utc) AS last_seen_utc, count(*) AS n_reports
+FROM static GROUP BY ALL ORDER BY mmsi, first_seen_utc;
 CREATE TABLE identities AS
 SELECT mmsi, imo, name, callsign, flag, ship_type, risk_score, risk_factors, sanctions FROM vessels
 UNION ALL
@@ -137,27 +143,21 @@ def vessels_list(cur, sort: str, limit: int, q: str | None) -> dict[str, Any]:
 
 
 def vessel_detail(cur, mmsi: int, max_events: int = 1000) -> dict[str, Any] | None:
-    rows = vessel_records(cur.sql("SELECT * FROM vessels WHERE mmsi = ?", params=[mmsi]).to_arrow_table())
-    identities = cur.sql(
-        "SELECT name, callsign, imo, ship_type, min(timestamp_utc) AS first_seen_utc, "
-        "max(timestamp_utc) AS last_seen_utc, count(*) AS n_reports FROM static WHERE mmsi = ? "
-        "GROUP BY ALL ORDER BY first_seen_utc NULLS FIRST LIMIT 500", params=[mmsi]
+    """Identity (from ``identities``), identity history, risk, sanctions and events of one vessel."""
+    rows = vessel_records(cur.sql("SELECT * FROM identities WHERE mmsi = ?", params=[mmsi]).to_arrow_table())
+    history = cur.sql(
+        "SELECT name, callsign, imo, ship_type, strftime(first_seen_utc, '%Y-%m-%dT%H:%M:%S+00:00') AS first_seen_utc, "
+        "strftime(last_seen_utc, '%Y-%m-%dT%H:%M:%S+00:00') AS last_seen_utc, n_reports FROM identity_history "
+        "WHERE mmsi = ? ORDER BY first_seen_utc NULLS FIRST LIMIT 500", params=[mmsi]
     ).to_arrow_table().to_pylist()
     events = cur.sql(
         f"SELECT * FROM events WHERE mmsi = ? OR other_mmsi = ? ORDER BY {_EVENT_KEY}, event_id LIMIT ?",
         params=[mmsi, mmsi, max_events],
     ).to_arrow_table()
-    n_positions = cur.sql("SELECT count(*) FROM positions WHERE mmsi = ?", params=[mmsi]).fetchall()[0][0]
-    if not rows and not identities and events.num_rows == 0 and n_positions == 0:
+    if not rows and events.num_rows == 0 and last_fix(cur, mmsi) is None:
         return None
     vessel = rows[0] if rows else {"mmsi": mmsi, "risk_factors": [], "sanctions": []}
-    if not rows and identities:
-        latest = identities[-1]
-        vessel.update({k: latest[k] for k in ("name", "callsign", "imo", "ship_type")})
-    for ident in identities:
-        for key in ("first_seen_utc", "last_seen_utc"):
-            ident[key] = ident[key].isoformat() if ident[key] is not None else None
-    return {**vessel, "identity_history": identities, "events": event_records(events), "n_positions": n_positions}
+    return {**vessel, "identity_history": history, "events": event_records(events)}
 
 
 def last_fix(cur, mmsi: int) -> datetime | None:
