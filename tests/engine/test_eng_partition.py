@@ -7,7 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from darkfleet.engine.partition import cell_tasks, hash_partitions, keep_owned
+from darkfleet.engine.partition import cell_tasks, hash_partitions, keep_owned, range_partitions
 
 CELLS = ["cell_y", "cell_x"]
 
@@ -84,3 +84,26 @@ def test_empty_frames_make_no_work() -> None:
     empty = _points(0)
     assert hash_partitions(empty, "id", 4) == []
     assert cell_tasks(empty, CELLS, 4) == []
+
+
+@pytest.mark.parametrize("presorted", [True, False])
+def test_range_partitions_keep_groups_whole_in_key_order(presorted: bool) -> None:
+    rng = np.random.default_rng(11)
+    frame = pl.DataFrame({"mmsi": rng.integers(0, 300, 5000), "i": np.arange(5000)})
+    if presorted:
+        frame = frame.sort("mmsi", maintain_order=True)
+    parts = range_partitions(frame, "mmsi", 5)
+    assert 3 <= len(parts) <= 5
+    assert sorted(pl.concat(parts)["i"].to_list()) == list(range(5000))
+    for before, after in zip(parts[:-1], parts[1:]):
+        assert before["mmsi"].max() < after["mmsi"].min()  # whole groups, ranges in key order
+    if not presorted:
+        assert all(p["i"].is_sorted() for p in parts)  # rows keep their relative order
+    assert max(p.height for p in parts) < 2 * 5000 / 5  # balanced by rows
+    if presorted:
+        assert pl.concat(parts).equals(frame)
+
+
+def test_range_partitions_of_one_big_group() -> None:
+    frame = pl.DataFrame({"mmsi": np.full(100, 7)})
+    assert [p.height for p in range_partitions(frame, "mmsi", 4)] == [100]

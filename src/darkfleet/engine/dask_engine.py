@@ -1,14 +1,15 @@
 """The Dask engine: the same stage functions, run on a dask.distributed cluster.
 
-``map_groups`` hash-partitions rows by the group keys (e.g. MMSI) so each task holds whole
-vessels; ``map_cells`` sends blocks of space cells plus a halo of neighbour cells and keeps
+``map_groups`` partitions rows by the group keys so each task holds whole vessels (MMSI
+ranges balanced by row count for one integer key, hashes otherwise); ``map_cells`` sends blocks of space cells plus a halo of neighbour cells and keeps
 only the results each block's core owns, so a pair on a block boundary is found once.
 Inputs reach workers as staged Arrow IPC files, so a task whose worker dies is simply run
 again elsewhere and the run completes with the same result.
 
-Results come back in a deterministic order: ``map_groups`` rows are stably sorted by the
-group keys (each group keeps the order ``fn`` gave it), which is the embedded engine's order
-for group-major stages; ``map_cells`` rows come task by task.
+Results come back in a deterministic order: ``map_groups`` rows are ordered by the group
+keys (each group keeps the order ``fn`` gave it; range parts are simply concatenated, hash
+parts stably sorted), which is the embedded engine's order for group-major stages;
+``map_cells`` rows come task by task.
 
 Connect to a running scheduler with ``scheduler="tcp://HOST:PORT"`` (then pass a
 ``staging_dir`` every worker can read, e.g. ``s3://bucket/tmp``, or inputs travel inside
@@ -17,6 +18,7 @@ the tasks), or let the engine start a ``LocalCluster`` of worker processes.
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -26,9 +28,12 @@ import polars as pl
 
 from darkfleet._progress import track
 from darkfleet.engine.base import Engine, FrameFn
-from darkfleet.engine.partition import cell_tasks, hash_partitions
+from darkfleet.engine.partition import cell_tasks, hash_partitions, range_partitions
 from darkfleet.engine.staging import Staging, run_cell_task, run_group_task
 from darkfleet.errors import ConfigError, require
+
+
+DEFAULT_PRELOAD = ("darkfleet.detect.pipeline",)  # a module name: the engine never imports stages itself
 
 
 class DaskEngine(Engine):
@@ -46,6 +51,7 @@ class DaskEngine(Engine):
         staging_dir: str | None = None,
         memory_limit: str | float | None = "auto",
         connect_timeout_s: float = 20.0,
+        preload: Sequence[str] = DEFAULT_PRELOAD,
     ) -> None:
         distributed = require("distributed", "dask")
         if workers < 1 or threads_per_worker < 1 or partitions_per_worker < 1:
@@ -70,6 +76,9 @@ class DaskEngine(Engine):
             # workers of a local cluster share this machine's disk
             staging_dir = self._own_staging = tempfile.mkdtemp(prefix="darkfleet-dask-")
         self.staging = Staging(staging_dir) if staging_dir else None
+        # import the stage code on every worker now, so the first task does not pay for it
+        for module in preload:
+            self.client.run(importlib.import_module, module)
 
     # -- lifecycle -----------------------------------------------------------------------
     def __enter__(self) -> "DaskEngine":
@@ -91,13 +100,19 @@ class DaskEngine(Engine):
 
     # -- Engine --------------------------------------------------------------------------
     def map_groups(self, frame: pl.DataFrame, by: str | Sequence[str], fn: FrameFn) -> pl.DataFrame:
-        parts = hash_partitions(frame, by, self.n_workers * self.partitions_per_worker)
+        keys = [by] if isinstance(by, str) else list(by)
+        n_parts = self.n_workers * self.partitions_per_worker
+        if len(keys) == 1 and frame.schema.get(keys[0], pl.String).is_integer():
+            parts = range_partitions(frame, keys[0], n_parts)
+        else:
+            parts = hash_partitions(frame, keys, n_parts)
         if not parts:
             return fn(frame)
         futures = [self.client.submit(run_group_task, self._ship(p), fn, self._out, pure=False) for p in parts]
-        results = self._gather(futures, "per-vessel stage")
-        keys = [by] if isinstance(by, str) else list(by)
-        return _concat(results).sort(keys, maintain_order=True)
+        result = _concat(self._gather(futures, "per-vessel stage"))
+        if len(keys) == 1 and result[keys[0]].is_sorted():
+            return result  # range parts came back in key order: already what one process gives
+        return result.sort(keys, maintain_order=True)
 
     def map_cells(self, frame: pl.DataFrame, cell_cols: Sequence[str], fn: FrameFn, halo: int = 1) -> pl.DataFrame:
         tasks = cell_tasks(frame, cell_cols, self.n_workers * self.partitions_per_worker, self.block_cells, halo)

@@ -1,7 +1,8 @@
 """Pure partitioning plans for distributed engines: no cluster, no I/O, just frames.
 
-* :func:`hash_partitions` splits a frame into parts that each hold complete groups of the
-  key columns (rows keep their relative order inside a part).
+* :func:`range_partitions` (one integer key, e.g. MMSI) and :func:`hash_partitions` (any
+  keys) split a frame into parts that each hold complete groups of the key columns (rows
+  keep their relative order inside a part).
 * :func:`cell_tasks` groups space cells into square blocks, packs blocks into a few tasks
   of similar size, and gives every task the rows of its blocks plus a halo of neighbour
   cells, each row at most once per task. :func:`keep_owned` then drops the results a task
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 HASH_SEED = 0x5EED  # fixed, so the same input always lands in the same partitions
@@ -29,6 +31,33 @@ def hash_partitions(frame: pl.DataFrame, by: str | Sequence[str], n_parts: int) 
     part = (pl.struct(keys).hash(seed=HASH_SEED) % n_parts).alias(_TASK)
     parts = frame.with_columns(part).partition_by(_TASK, maintain_order=True, include_key=False, as_dict=True)
     return [parts[key] for key in sorted(parts)]
+
+
+def range_partitions(frame: pl.DataFrame, key: str, n_parts: int) -> list[pl.DataFrame]:
+    """Non-empty parts holding consecutive ranges of an integer ``key`` (whole groups), balanced
+    by row count and returned in key order.
+
+    On a frame already sorted by ``key`` (positions sorted by MMSI) the parts are zero-copy
+    slices cut at group boundaries; otherwise rows are routed by value range, keeping their
+    relative order. Either way, results concatenated part by part stay sorted by ``key``
+    whenever ``fn`` sorts by it, so no global sort is needed afterwards."""
+    if frame.height == 0:
+        return []
+    if n_parts <= 1:
+        return [frame]
+    keys = frame[key].to_numpy()
+    targets = (np.arange(1, n_parts) * frame.height) // n_parts
+    if frame[key].is_sorted():
+        group_starts = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+        if group_starts.size == 0:
+            return [frame]
+        cuts = np.unique(group_starts[np.minimum(np.searchsorted(group_starts, targets), len(group_starts) - 1)])
+        bounds = [0, *[int(c) for c in cuts if 0 < c < frame.height], frame.height]
+        return [frame.slice(a, b - a) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    splits = np.unique(np.partition(keys, targets)[targets])
+    part = np.searchsorted(splits, keys, side="right")
+    parts = frame.with_columns(pl.Series(_TASK, part)).partition_by(_TASK, maintain_order=True, include_key=False, as_dict=True)
+    return [parts[k] for k in sorted(parts)]
 
 
 @dataclass(frozen=True)
