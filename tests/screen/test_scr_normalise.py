@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 
 from darkfleet.screen.normalise import (
@@ -23,6 +25,8 @@ from darkfleet.screen.normalise import (
         ("mt. Frío", "FRIO"),
         ("M.T. NS LEADER", "NS LEADER"),
         ("MV", "MV"),  # a prefix alone is the name
+        ("M/V MT ALPHA", "ALPHA"),
+        ("MV MT", "MT"),
         ("ST NICHOLAS", "ST NICHOLAS"),  # "ST" is a saint, not a hull prefix
         ("Αθηνά", "ATHINA"),
         ("  ", None),
@@ -51,3 +55,14 @@ def test_imo_parsing_keeps_bad_check_digits():
         9187629, 9187628, 8606173, None, None,
     ]
     assert imo_valid_mask(pl.Series("imo", [9187629, 9187628, None], dtype=pl.Int64)).to_list() == [True, False, None]
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_normalising_twice_changes_nothing(raw):
+    once = normalise_vessel_name(raw)
+    assert once is None or normalise_vessel_name(once) == once
+    company = normalise_company_name(raw)
+    assert company is None or normalise_company_name(company) == company
+    if once is not None:
+        assert once == once.strip() and "  " not in once and once.upper() == once

@@ -18,7 +18,7 @@ from darkfleet.imo import imo_check_digit_ok
 AIS_NAME_CHARS = 20  # AIS type 5 carries 20 six-bit characters; longer names arrive cut
 
 # Prefixes that describe the hull, not the name: "M/V ANGARA" and "ANGARA" are one ship.
-_VESSEL_PREFIX = r"^(?:M[\s/]?V|M[\s/]?T|M[\s/]?S|M[\s/]?Y|S[\s/]?S|F[\s/]?V|T[\s/]?B|R[\s/]?V)\s+"  # strip first: a space is then always followed by a name
+_VESSEL_PREFIX = r"^(?:(?:M[\s/]?V|M[\s/]?T|M[\s/]?S|M[\s/]?Y|S[\s/]?S|F[\s/]?V|T[\s/]?B|R[\s/]?V)\s+)+"  # strip first: a space is then always followed by a name
 # Legal-form words that differ between lists for one company ("CO., LTD." vs "COMPANY LIMITED").
 _LEGAL_FORMS = (
     r"\b(?:LIMITED|LTD|LLC|L\s?L\s?C|INC|INCORPORATED|CO|COMPANY|CORP|CORPORATION|S\s?A|PLC|GMBH|"
