@@ -97,7 +97,8 @@ class ReceptionModel:
 
 def _hash_uniform(seed: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """A reproducible uniform in [0, 1) from integer keys (splitmix64), independent of chunking."""
-    x = (np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)) ^ (a.astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9))
+    mixed_seed = np.uint64((int(seed) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)  # wraps like uint64
+    x = mixed_seed ^ (a.astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9))
     x = x ^ (b.astype(np.uint64) * np.uint64(0x94D049BB133111EB))
     x ^= x >> np.uint64(30)
     x *= np.uint64(0xBF58476D1CE4E5B9)

@@ -83,7 +83,7 @@ def _passing(scn: Scenario, unit: Unit, rng: np.random.Generator) -> Plan:
                           final_stop=False)
     if kind == "deliberate_gap":
         plan.go_dark("deliberate")
-        max_h = 72.0 if scn.cfg.hours > 100 else min(24.0, scn.cfg.hours * 0.3)
+        max_h = 72.0 if scn.cfg.hours > 100 else max(6.5, min(24.0, scn.cfg.hours * 0.3))
         plan.stay("dark_drift", float(rng.uniform(6.0, max_h) * H), UNDER_WAY, rng, drift_m=500.0)
         plan.go_live()
     elif kind == "draught_change":
