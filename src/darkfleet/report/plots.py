@@ -101,8 +101,10 @@ def plot_event(payload: dict[str, Any], event_id: str, path: str | Path) -> Path
         ax_sog.plot(t_h, sog, color=color, linewidth=1)
         series = payload["draught"].get(str(track["mmsi"]))
         if series:
-            ax_draught.step((np.asarray(series["t_ms"]) - event["start_ms"]) / 3.6e6, series["draught_m"],
-                            where="post", color=color)
+            # the last reported draught holds until the end of the track
+            d_h = (np.asarray(series["t_ms"]) - event["start_ms"]) / 3.6e6
+            d_h = np.r_[d_h, max(t_h[-1], d_h[-1])]
+            ax_draught.step(d_h, np.r_[series["draught_m"], series["draught_m"][-1]], where="post", color=color)
     ax_map.scatter([event["lon"]], [event["lat"]], s=90, color=EVENT_COLORS.get(event["event_type"], "#333"),
                    edgecolor="#222", zorder=5, label=event["event_type"])
     ax_map.legend(loc="upper left", fontsize=8)
