@@ -123,10 +123,10 @@ def prepare_positions(positions: pa.Table | pl.DataFrame) -> tuple[pl.DataFrame,
 
 
 def prepare_static(static: pa.Table | pl.DataFrame) -> pl.DataFrame:
-    """Static reports sorted by mmsi then time, exact repeats removed."""
-    frame = as_frame(static, schema.STATIC)
-    return (
-        frame.filter(pl.col("timestamp_utc").is_not_null())
-        .sort(["mmsi", "timestamp_utc"])
-        .unique(subset=[c for c in frame.columns if c not in ("source_id", "line_no")], keep="first", maintain_order=True)
-    )
+    """Static reports sorted by mmsi then time, exact repeats (every field equal, e.g. heard by
+    two receivers) removed."""
+    frame = as_frame(static, schema.STATIC).filter(pl.col("timestamp_utc").is_not_null())
+    frame = sort_by_vessel_time(frame)
+    content = frame.drop("source_id", "line_no").hash_rows()
+    repeat = (content == content.shift(1)) & (frame["mmsi"] == frame["mmsi"].shift(1))
+    return frame.filter(~repeat.fill_null(False))

@@ -22,10 +22,11 @@ CONFIRM_TOLERANCE_M = 0.05  # AIS draught has 0.1 m resolution
 
 def draught_steps(static: pl.DataFrame, config: DraughtConfig) -> pl.DataFrame:
     """Confirmed draught changes per MMSI (static sorted by mmsi then time)."""
+    lengths = static.filter(pl.col("length_m").is_not_null()).group_by("mmsi").agg(pl.col("length_m").last())
     reports = (
-        static.select("mmsi", "timestamp_utc", "draught_m", "length_m")
-        .with_columns(pl.col("length_m").forward_fill().over("mmsi"))
+        static.select("mmsi", "timestamp_utc", "draught_m")
         .filter(pl.col("draught_m").is_not_null() & (pl.col("draught_m") > 0))
+        .join(lengths, on="mmsi", how="left", maintain_order="left")
     )
     same_prev = pl.col("mmsi") == pl.col("mmsi").shift(1)
     same_next = pl.col("mmsi") == pl.col("mmsi").shift(-1)

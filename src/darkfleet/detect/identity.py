@@ -117,10 +117,17 @@ def detect_identity_changes(
     ``first_seen`` (mmsi, first_utc) dates a new MMSI by its first message of any kind."""
     if static.height == 0:
         return empty_events()
-    norm = _normalised(static)
-    parts = [_field_changes(norm, f) for f in config.fields] + [_imo_moves(norm, first_seen)]
+    # most static reports repeat the previous one: normalise only the rows where a field changed
+    fields = [f for f in config.fields if f in static.columns]
+    changed = pl.lit(False)
+    for f in fields:
+        changed = changed | pl.col(f).ne_missing(pl.col(f).shift(1))
+    changed = changed | (pl.col("mmsi") != pl.col("mmsi").shift(1))
+    norm = _normalised(static.filter(changed.fill_null(True)))
+    ids = static.select("mmsi", "timestamp_utc", pl.when(pl.col("imo") > 0).then(pl.col("imo")).alias("imo"))
+    parts = [_field_changes(norm, f) for f in fields] + [_imo_moves(ids, first_seen)]
     if config.check_imo:
-        parts.append(_invalid_imos(norm))
+        parts.append(_invalid_imos(ids))
     parts = [p for p in parts if p.height]
     if not parts:
         return empty_events()
