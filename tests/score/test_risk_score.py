@@ -123,3 +123,13 @@ def test_output_is_the_vessels_schema_with_event_only_vessels():
     assert table.num_rows == VESSELS.height + 1
     scores = table.column("risk_score").to_pylist()
     assert scores == sorted(scores, reverse=True)  # ranked
+
+
+def test_review_level_match_counts_in_proportion_to_its_score():
+    cfg = RiskConfig()
+    registry = Registry([SanctionsList(ListVersion("t", "T", "t.csv", "test"), [Entry("t:1", VESSEL, "CLEANER")])])
+    matches = screen(registry, VESSELS)  # "CLEAN" is a look-alike of "CLEANER", no identifier agrees
+    row = matches.row(0, named=True)
+    assert (row["mmsi"], row["level"]) == (257000001, "review")
+    factors = _factors(score_vessels(VESSELS, None, matches, config=cfg))
+    assert factors[257000001]["sanctions_review"] == pytest.approx(round(cfg.sanctions_review_points * row["score"] / 100, 1))

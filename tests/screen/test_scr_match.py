@@ -154,3 +154,24 @@ def test_vessels_without_mmsi_are_refused_not_dropped():
     reg = _registry(Entry("t:1", VESSEL, "ARTAVIL", imo=9187629))
     with pytest.raises(InputError, match="row 2"):
         screen(reg, pl.DataFrame({"mmsi": [1, None], "imo": [9187629, 9187629]}))
+
+
+def test_real_ais_vessels_later_listed_under_new_names(shared_data, real_registry):
+    """NOAA AIS of 2022-01-03 against the 2023 OFAC list and the EU Annex XLII: tankers sold into
+    the shadow fleet after that day are found by IMO, with their later listed names."""
+    noaa = shared_data / "ais" / "noaa-marinecadastre-2022-01-03-100k.csv"
+    if not noaa.exists():
+        pytest.skip(f"real data file missing: {noaa}")
+    rows = pl.read_csv(noaa, infer_schema_length=0)
+    vessels = rows.group_by("MMSI").agg(pl.col("IMO").drop_nulls().last(), pl.col("VesselName").drop_nulls().last()).select(
+        mmsi=pl.col("MMSI").cast(pl.Int64), imo=pl.col("IMO").str.replace("IMO", "").cast(pl.Int64, strict=False),
+        name="VesselName",
+    )
+    hits = screen(real_registry, vessels).filter(pl.col("level") == "hit")
+    corona = hits.filter(pl.col("query_name") == "NS CORONA").row(0, named=True)
+    assert (corona["entry_name"], corona["entry_imo"], corona["name_mismatch"]) == ("Capella", 9341079, True)
+    assert corona["list_version"] == "eu_833_annex_xlii@undated"
+    axioma = hits.filter(pl.col("query_name") == "AXIOMA").row(0, named=True)
+    assert axioma["list_version"] == "ofac_sdn@2023-01-21" and axioma["name_mismatch"] is False
+    # every hit here is an IMO hit: no vessel of the day is taken for a listed one on its name alone
+    assert hits["matched_fields"].list.contains("imo").all()

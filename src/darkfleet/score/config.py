@@ -29,7 +29,7 @@ class RiskConfig:
     # sanctions (from darkfleet.screen matches)
     sanctions_hit_points: float = 70.0  # the vessel itself is listed (IMO, MMSI+name, call sign+name)
     former_identity_hit_points: float = 60.0  # an identity it carried earlier in the data is listed
-    sanctions_review_points: float = 15.0  # name-only or MMSI-only similarity: an analyst must look
+    sanctions_review_points: float = 15.0  # x match score / 100: name-only or MMSI-only similarity, an analyst must look
     owner_listed_points: float = 40.0  # owner/manager is a listed party (one ownership hop)
     owner_linked_points: float = 20.0  # owner/manager is tied to a listed party (two hops)
     # behaviour (from detection events)

@@ -56,7 +56,8 @@ def sanctions_factors(matches: pl.DataFrame, cfg: RiskConfig) -> pl.DataFrame:
     points = (
         pl.when(vessel_hit & (pl.col("identity") == "current")).then(cfg.sanctions_hit_points)
         .when(vessel_hit).then(cfg.former_identity_hit_points)
-        .when(pl.col("via") == "vessel").then(cfg.sanctions_review_points)
+        # a look-alike counts in proportion to how alike it is (name-only scores stay <= 80)
+        .when(pl.col("via") == "vessel").then((cfg.sanctions_review_points * pl.col("score") / 100).round(1))
         .when(pl.col("hops") == 1).then(cfg.owner_listed_points)
         .otherwise(cfg.owner_linked_points)
     )
