@@ -242,14 +242,18 @@ def load_config(path: str | Path | None = None, preset: str = "default") -> Dete
     config = apply_overrides(DetectConfig(), PRESETS[preset], origin=f"preset {preset}")
     if path is None:
         return config
+    return apply_overrides(config, read_toml(path), origin=str(path))
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """A TOML file as a dict; a missing or malformed file is a :class:`ConfigError` naming it."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError("config file not found", path=path) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"invalid TOML: {exc}", path=path) from exc
-    return apply_overrides(config, data, origin=str(path))
 
 
 def describe() -> list[dict[str, Any]]:
