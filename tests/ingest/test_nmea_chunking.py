@@ -92,3 +92,12 @@ def test_two_thread_halves_equal_sequential_real(monkeypatch):
     sequential = read_all(source_from_path(path))
     monkeypatch.setattr(reader, "PARALLEL_MIN_LINES", 1000)
     _assert_same(read_all(source_from_path(path)), sequential)
+
+
+def test_chunks_bounded_in_bytes_give_the_same_output(monkeypatch):
+    from darkfleet.ingest.nmea import reader
+
+    data = _tricky_text() * 2
+    whole = read_all(source_from_bytes(data), assume_time=T0)
+    monkeypatch.setattr(reader, "_MAX_CHUNK_BYTES", 300)
+    _assert_same(read_all(source_from_bytes(data), assume_time=T0), whole)

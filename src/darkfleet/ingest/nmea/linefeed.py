@@ -69,11 +69,13 @@ class LineFeed:
         self.eof = False
         self._discarding = False
 
-    def fill(self, want_lines: int) -> None:
-        """Read until ``want_lines`` complete lines are buffered or the stream ends."""
+    def fill(self, want_lines: int, min_lines: int, max_bytes: int) -> None:
+        """Read until ``want_lines`` complete lines are buffered or the stream ends; stop
+        early at ``max_bytes`` (long lines) once ``min_lines`` are there (progress)."""
         blocks = [self.data]
-        tail = len(self.data) - self.data.rfind(b"\n") - 1  # bytes after the last newline
-        while not self.eof and self.complete < want_lines:
+        size = len(self.data)
+        tail = size - self.data.rfind(b"\n") - 1  # bytes after the last newline
+        while not self.eof and self.complete < want_lines and (size < max_bytes or self.complete < min_lines):
             block = self.stream.read(self.block_bytes)
             if not block:
                 self.eof = True
@@ -88,9 +90,11 @@ class LineFeed:
             self.complete += newlines
             tail = len(block) - block.rfind(b"\n") - 1 if newlines else tail + len(block)
             blocks.append(block)
+            size += len(block)
             if tail > C.LINE_CAP_BYTES + 1:  # keep enough to reject it, end the line here
                 joined = b"".join(blocks)
                 blocks = [joined[: len(joined) - tail + C.LINE_CAP_BYTES + 1], b"\n"]
+                size = len(blocks[0]) + 1
                 self.complete += 1
                 tail = 0
                 self._discarding = True

@@ -22,6 +22,7 @@ from darkfleet.ingest.nmea.linefeed import LineFeed
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MAX_CARRY_LINES = 64 * C.WINDOW_LINES  # only adversarial chains of groups get near this
 _MAX_BLOCK_BYTES = 64 << 20
+_MAX_CHUNK_BYTES = 256 << 20  # with long lines a chunk ends before batch_lines
 PARALLEL_MIN_LINES = 100_000  # per half: smaller chunks are not worth a thread hand-off
 
 
@@ -48,7 +49,7 @@ def read_nmea(source: Source, options: ReadOptions) -> Iterator[Batch]:
         with source.open() as stream, ThreadPoolExecutor(max_workers=2) as pool:
             feed = LineFeed(stream, block)
             while True:
-                feed.fill(carried + batch_lines)
+                feed.fill(carried + batch_lines, carried + 1, _MAX_CHUNK_BYTES)
                 arr, starts, ends, n_bang, is_final = feed.chunk(carried + batch_lines)
                 if starts.size == 0:
                     return
