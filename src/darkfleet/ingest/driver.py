@@ -1,11 +1,10 @@
 """The ingest driver: inputs -> sources -> readers -> validation -> store (or memory).
 
-Transaction design: each source (file or archive member) is written inside ONE DuckDB
-transaction - its positions, static rows, rejects and, last, its row in ``sources``. A
-process killed mid-file therefore leaves no trace of that file (DuckDB discards the
-uncommitted transaction when it reopens the database), and re-running the same command
-resumes: sources already committed are recognised by the SHA-256 of their content and
-skipped, the interrupted one is read again from the start.
+Consistency: each source (file or archive member) appears whole or not at all - see
+:mod:`darkfleet.ingest.writer` for the one-transaction and staged strategies. A process
+killed mid-file leaves no trace of that file in the real tables, and re-running the same
+command resumes: sources already committed are recognised by the SHA-256 of their content
+and skipped, the interrupted one is read again from the start.
 
 All inputs are expanded, sniffed and hashed before anything is written, so a missing,
 empty, binary or unrecognised file stops the run with nothing stored.
