@@ -141,21 +141,27 @@ def _no_fix(no_fix: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
 def _circles(grid: pl.DataFrame, config: SpoofingConfig, step_min: int) -> pl.DataFrame:
     """Windows of the resampled track that turn a full circle at speed and close on themselves."""
     window = max(2, int(round(config.circle_window_h * 60 / step_min)))
+    # one sorted pass: shifted values count only within the same segment (no per-group windows)
     seg = pl.col("segment_id")
-    prev_lat, prev_lon = pl.col("lat").shift(1).over(seg), pl.col("lon").shift(1).over(seg)
+    same = lambda k: seg == seg.shift(k)  # noqa: E731
+    prev_lat = pl.when(same(1)).then(pl.col("lat").shift(1))
+    prev_lon = pl.when(same(1)).then(pl.col("lon").shift(1))
     g = grid.sort("segment_id", "timestamp_utc").with_columns(
         bearing_expr(prev_lat, prev_lon, pl.col("lat"), pl.col("lon")).alias("_brg"),
         haversine_expr(prev_lat, prev_lon, pl.col("lat"), pl.col("lon")).alias("_step_m"),
     )
-    turn = ((pl.col("_brg") - pl.col("_brg").shift(1).over(seg) + 540.0) % 360.0) - 180.0
-    g = g.with_columns(turn.fill_null(0.0).alias("_turn"))
+    turn = pl.when(same(2)).then(((pl.col("_brg") - pl.col("_brg").shift(1) + 540.0) % 360.0) - 180.0)
+    g = g.with_columns(turn.fill_null(0.0).alias("_turn"), pl.col("_step_m").fill_null(0.0))
+    in_window = same(window)
     g = g.with_columns(
-        pl.col("_turn").rolling_sum(window).over(seg).alias("_turn_sum"),
-        pl.col("_turn").abs().rolling_sum(window).over(seg).alias("_turn_abs"),
-        pl.col("_turn").abs().rolling_max(window).over(seg).alias("_turn_max"),
-        pl.col("_step_m").rolling_sum(window).over(seg).alias("_path_m"),
-        pl.col("speed_kn").rolling_median(window).over(seg).alias("_speed"),
-        haversine_expr(pl.col("lat").shift(window).over(seg), pl.col("lon").shift(window).over(seg), pl.col("lat"), pl.col("lon")).alias("_disp_m"),
+        pl.when(in_window).then(pl.col("_turn").rolling_sum(window)).alias("_turn_sum"),
+        pl.when(in_window).then(pl.col("_turn").abs().rolling_sum(window)).alias("_turn_abs"),
+        pl.when(in_window).then(pl.col("_turn").abs().rolling_max(window)).alias("_turn_max"),
+        pl.when(in_window).then(pl.col("_step_m").rolling_sum(window)).alias("_path_m"),
+        pl.when(in_window).then(pl.col("speed_kn").rolling_median(window)).alias("_speed"),
+        pl.when(in_window)
+        .then(haversine_expr(pl.col("lat").shift(window), pl.col("lon").shift(window), pl.col("lat"), pl.col("lon")))
+        .alias("_disp_m"),
     )
     hit = (
         (pl.col("_turn_sum").abs() >= config.circle_min_turn_deg)
