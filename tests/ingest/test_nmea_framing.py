@@ -171,3 +171,18 @@ def test_vdo_and_other_talkers():
     lines.append(lines[0].replace("VDM", "VDO")[: lines[0].rindex("*") + 1] + checksum(lines[0][1:lines[0].rindex("*")].replace("VDM", "VDO")))
     positions, _, _, counts = read_text("\n".join(lines) + "\n", assume_time=T0)
     assert positions.num_rows == 5 and counts.decoded == 5
+
+
+def test_truncated_gzip_is_an_input_error_naming_the_file():
+    import gzip
+    import io
+
+    from darkfleet.errors import InputError
+    from darkfleet.ingest.batch import Source
+    from nmea_support import read_all
+
+    packed = gzip.compress(((POS + "\n") * 5000).encode())[:-200]
+    source = Source(name="cut.nmea.gz", source_id=1, open=lambda: gzip.GzipFile(fileobj=io.BytesIO(packed)))
+    with pytest.raises(InputError) as info:
+        read_all(source, assume_time=T0)
+    assert info.value.context["path"] == "cut.nmea.gz"
