@@ -23,7 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from darkfleet import schema
-from darkfleet._progress import track
+from darkfleet._progress import Bar, track
 from darkfleet.errors import ConfigError, StrictModeError
 from darkfleet.ingest.batch import Batch, Counts, ReadOptions, Source
 from darkfleet.ingest.csv_readers import ExactPassNeeded
@@ -95,14 +95,16 @@ def plan(inputs: list[str | Path], options: ReadOptions, with_hash: bool = True)
 
 
 def _validated(item: PlannedSource, source: Source, options: ReadOptions, exact: bool) -> Iterator[Batch]:
-    for batch in read_source(source, item.format, item.layout, options, exact=exact):
-        batch = validate(batch)
-        if options.strict and batch.counts.rejected:
-            first = batch.rejects.slice(0, 1).to_pylist()
-            reason = first[0]["reason"] if first else next(iter(batch.counts.rejected))
-            raise StrictModeError(f"line rejected ({reason}) and --strict is set: nothing from this file was stored",
-                                  path=source.name, line_no=first[0]["line_no"] if first else None)
-        yield batch
+    with Bar(f"reading {Path(source.name).name}") as bar:
+        for batch in read_source(source, item.format, item.layout, options, exact=exact):
+            batch = validate(batch)
+            if options.strict and batch.counts.rejected:
+                first = batch.rejects.slice(0, 1).to_pylist()
+                reason = first[0]["reason"] if first else next(iter(batch.counts.rejected))
+                raise StrictModeError(f"line rejected ({reason}) and --strict is set: nothing from this file "
+                                      "was stored", path=source.name, line_no=first[0]["line_no"] if first else None)
+            bar.advance(batch.counts.lines_read)
+            yield batch
 
 
 def _store_source(store: Store, item: PlannedSource, options: ReadOptions, exact: bool = False) -> SourceReport:
