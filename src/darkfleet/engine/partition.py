@@ -93,14 +93,26 @@ def cell_tasks(
         loads[task] += size
         owner.append(task)
     block_task = sizes.select(_BY, _BX).with_columns(pl.Series(_TASK, owner, dtype=pl.Int64))
-    offsets = [(dy, dx) for dy in range(-halo, halo + 1) for dx in range(-halo, halo + 1)]
-    # every block whose core or halo contains the row; blocks without a core row need no task
+    # with blocks wider than 2*halo, a row's neighbourhood touches at most two blocks per axis:
+    # the blocks of (cell - halo) and (cell + halo); emit each distinct one once, no all-offsets copy
+    lo_y, hi_y = _block(cy, -halo, block_cells), _block(cy, halo, block_cells)
+    lo_x, hi_x = _block(cx, -halo, block_cells), _block(cx, halo, block_cells)
+    corners = [
+        (lo_y, lo_x, pl.lit(True)),
+        (hi_y, lo_x, hi_y != lo_y),
+        (lo_y, hi_x, hi_x != lo_x),
+        (hi_y, hi_x, (hi_y != lo_y) & (hi_x != lo_x)),
+    ]
     copies = pl.concat(
-        [indexed.select(_ROW, _block(cy, dy, block_cells).alias(_BY), _block(cx, dx, block_cells).alias(_BX))
-         for dy, dx in offsets]
+        [indexed.filter(keep).with_columns(by.alias(_BY), bx.alias(_BX)) for by, bx, keep in corners]
     )
-    membership = copies.join(block_task, on=[_BY, _BX], how="inner").select(_ROW, _TASK).unique()
-    rows = indexed.join(membership, on=_ROW, how="inner").sort(_TASK, _ROW)
+    # blocks without a core row need no task; two blocks packed into one task need the row once
+    rows = (
+        copies.join(block_task, on=[_BY, _BX], how="inner")
+        .drop(_BY, _BX)
+        .unique([_ROW, _TASK], keep="first")
+        .sort(_TASK, _ROW)
+    )
     by_task = rows.partition_by(_TASK, maintain_order=True, include_key=True, as_dict=True)
     blocks = block_task.partition_by(_TASK, include_key=False, as_dict=True)
     return [
