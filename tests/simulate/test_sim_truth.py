@@ -120,13 +120,17 @@ def test_draught_changes_are_in_the_static_reports(tiny_frames):
 
 
 def test_identity_changes_show_in_the_static_reports(tiny_frames):
-    static, truth = tiny_frames["static"], tiny_frames["truth"]
+    static, truth, pos = tiny_frames["static"], tiny_frames["truth"], tiny_frames["positions"]
     for row in truth.filter(pl.col("event_type") == "identity_change").iter_rows(named=True):
         det = json.loads(row["details"])
         own = static.filter(pl.col("mmsi") == row["mmsi"])
         column = {"name": "name", "imo_invalid": "imo", "imo_borrowed": "imo"}.get(det["field"])
-        if column is None:  # reflagging: the new MMSI only appears from the change on
-            assert static.filter(pl.col("mmsi") == row["mmsi"])["timestamp_utc"].min() >= row["start_utc"]
+        if column is None:  # reflagging: the new MMSI first appears at the change, the old one stops
+            first_new = min(static.filter(pl.col("mmsi") == row["mmsi"])["timestamp_utc"].min(),
+                            pos.filter(pl.col("mmsi") == row["mmsi"])["timestamp_utc"].min())
+            assert first_new == row["start_utc"]
+            last_old = pos.filter(pl.col("mmsi") == row["other_mmsi"])["timestamp_utc"].max()
+            assert last_old <= row["start_utc"]
             continue
         assert own.filter(pl.col("timestamp_utc") < row["start_utc"])[column].unique().to_list() == [det["old"]]
         assert own.filter(pl.col("timestamp_utc") >= row["start_utc"])[column].unique().to_list() == [det["new"]]

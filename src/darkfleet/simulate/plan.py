@@ -144,8 +144,11 @@ class Plan:
         return self
 
     def arrays(self) -> dict[str, np.ndarray]:
+        t = np.asarray(self.t)
+        if (np.diff(t) < 0).any():  # a behaviour scheduled something in the past: a simulator bug
+            raise RuntimeError(f"plan of vessel {self.vessel} goes back in time at keyframe {int(np.argmin(np.diff(t)))}")
         return {
-            "t": np.asarray(self.t),
+            "t": t,
             "lat": np.asarray(self.lat),
             "lon": np.asarray(self.lon),
             "status": np.asarray(self.status, dtype=np.int8),

@@ -136,11 +136,14 @@ def _identity(plan: Plan, p: dict, st: dict) -> list[dict]:
         else:
             field = next(f for f in ("name", "callsign", "flag", "ship_type") if getattr(new, f) != getattr(old, f))
             src = st
-        first = np.flatnonzero(src["identity"] == j)
-        if not first.size:
+        # The first message that shows the new identity: a static report, or for a new MMSI
+        # whichever of position or static report came first.
+        sources = [p, st] if field == "mmsi" else [src]
+        firsts = [(q["stamp_s"][i[0]], q["t_s"][i[0]]) for q in sources if (i := np.flatnonzero(q["identity"] == j)).size]
+        if not firsts:
             continue
-        t = src["stamp_s"][first[0]]
-        where = sample(plan.arrays(), np.array([src["t_s"][first[0]]]))
+        t, t_true = min(firsts)
+        where = sample(plan.arrays(), np.array([t_true]))
         key = "imo" if field.startswith("imo") else field
         details = {"field": field, "old": getattr(old, key), "new": getattr(new, key)}
         if field == "mmsi":

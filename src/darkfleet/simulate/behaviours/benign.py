@@ -85,7 +85,7 @@ def _shuttle(scn: Scenario, v: int, rng: np.random.Generator, port: int, to: tup
     plan.stay("bunkering", t1 - t0, MOORED, rng, port=port)
     plan.set(draught_m=vclass(scn, v).draught_ballast_m)
     plan.sail(np.asarray([berth]), BARGE_KN)
-    plan.stay("berth", scn.cfg.hours * H - plan.now + H, MOORED, rng, port=port)
+    plan.stay("berth", max(0.0, scn.cfg.hours * H - plan.now) + H, MOORED, rng, port=port)
     plan.calls.append({"port": port, "t0": plan.t[0], "t1": plan.now})
     return plan
 
@@ -105,6 +105,6 @@ def _escort(scn: Scenario, v: int, rng: np.random.Generator, port: int, ship: Pl
         la, lo = offset(ship.lat[i], ship.lon[i], 90.0, 30.0)
         plan.keyframe(ship.t[i], float(la), float(lo), 0, plan.draught_m[-1])
     plan.sail(np.asarray([berth]), 6.0)
-    plan.stay("berth", scn.cfg.hours * H - plan.now + H, MOORED, rng, port=port)
+    plan.stay("berth", max(0.0, scn.cfg.hours * H - plan.now) + H, MOORED, rng, port=port)
     plan.calls.append({"port": port, "t0": plan.t[0], "t1": plan.now})
     return plan
