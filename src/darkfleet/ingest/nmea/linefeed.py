@@ -54,55 +54,95 @@ def _split(buf, max_lines, eof):
     return starts, ends[:n], bangs, is_final
 
 
+@njit(cache=True)
+def _first_newline(buf, a, b):
+    for k in range(a, b):
+        if buf[k] == 10:
+            return k
+    return -1
+
+
+@njit(cache=True)
+def _last_newline(buf, a, b):
+    for k in range(b - 1, a - 1, -1):
+        if buf[k] == 10:
+            return k
+    return -1
+
+
 class LineFeed:
     """Buffers a stream; :meth:`chunk` hands out whole lines, :meth:`consume` drops them.
 
-    The rest of a line longer than ``LINE_CAP_BYTES`` is discarded while reading (the kept
-    part is still rejected as too long), so one hostile line cannot fill memory.
+    One reusable NumPy buffer is filled with ``readinto`` (no joins, no fresh pages per
+    chunk). The rest of a line longer than ``LINE_CAP_BYTES`` is discarded while reading
+    (the kept part is still rejected as too long), so one hostile line cannot fill memory.
     """
 
     def __init__(self, stream: IO[bytes], block_bytes: int) -> None:
         self.stream = stream
         self.block_bytes = block_bytes
-        self.data = b""
-        self.complete = 0  # newlines in self.data
+        self.buf = np.empty(2 * block_bytes, np.uint8)
+        self.size = 0
         self.eof = False
         self._discarding = False
 
-    def fill(self, want_lines: int, min_lines: int, max_bytes: int) -> None:
-        """Read until ``want_lines`` complete lines are buffered or the stream ends; stop
-        early at ``max_bytes`` (long lines) once ``min_lines`` are there (progress)."""
-        blocks = [self.data]
-        size = len(self.data)
-        tail = size - self.data.rfind(b"\n") - 1  # bytes after the last newline
-        while not self.eof and self.complete < want_lines and (size < max_bytes or self.complete < min_lines):
-            block = self.stream.read(self.block_bytes)
-            if not block:
+    def _read_block(self) -> int:
+        need = self.size + self.block_bytes
+        if need > self.buf.size:
+            grown = np.empty(max(need, 2 * self.buf.size), np.uint8)
+            grown[: self.size] = self.buf[: self.size]
+            self.buf = grown
+        window = memoryview(self.buf)[self.size : need]
+        readinto = getattr(self.stream, "readinto", None)
+        if readinto is not None:
+            return readinto(window) or 0
+        data = self.stream.read(self.block_bytes)
+        window[: len(data)] = data
+        return len(data)
+
+    def fill(self, target: int) -> bool:
+        """Read until ``target`` bytes are buffered or the stream ends; False if nothing came."""
+        got = False
+        while not self.eof and self.size < target:
+            start = self.size
+            n = self._read_block()
+            if n == 0:
                 self.eof = True
                 break
+            got = True
+            end = start + n
             if self._discarding:
-                newline = block.find(b"\n")
-                if newline < 0:
+                first = _first_newline(self.buf, start, end)
+                if first < 0:
                     continue
-                block = block[newline + 1 :]
+                kept = end - first - 1
+                self.buf[start : start + kept] = self.buf[first + 1 : end]
+                end = start + kept
                 self._discarding = False
-            newlines = block.count(b"\n")
-            self.complete += newlines
-            tail = len(block) - block.rfind(b"\n") - 1 if newlines else tail + len(block)
-            blocks.append(block)
-            size += len(block)
-            if tail > C.LINE_CAP_BYTES + 1:  # keep enough to reject it, end the line here
-                joined = b"".join(blocks)
-                blocks = [joined[: len(joined) - tail + C.LINE_CAP_BYTES + 1], b"\n"]
-                size = len(blocks[0]) + 1
-                self.complete += 1
-                tail = 0
-                self._discarding = True
-        self.data = b"".join(blocks) if len(blocks) > 1 else blocks[0]
+            self.size = end
+            self._cap_last_line()
+        return got
+
+    def _cap_last_line(self) -> None:
+        """End an over-long last line after LINE_CAP_BYTES + 1 bytes and skip its rest."""
+        limit = C.LINE_CAP_BYTES + 1
+        last = _last_newline(self.buf, max(self.size - limit - 1, 0), self.size)
+        line_start = last + 1 if last >= 0 else (0 if self.size <= limit + 1 else -1)
+        if line_start >= 0 and self.size - line_start <= limit:
+            return
+        if line_start < 0:  # no newline in the last limit+1 bytes: find where the line began
+            line_start = _last_newline(self.buf, 0, self.size) + 1
+        self.size = line_start + limit
+        self.buf[self.size] = 10
+        self.size += 1
+        self._discarding = True
 
     def chunk(self, max_lines: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, bool]:
-        """(buffer, line starts, line ends, '!' count, is_final) of up to ``max_lines`` lines."""
-        arr = np.frombuffer(self.data, np.uint8)
+        """(buffer, line starts, line ends, '!' count, is_final) of up to ``max_lines`` lines.
+
+        The buffer is a view that :meth:`consume` overwrites: use it before consuming.
+        """
+        arr = self.buf[: self.size]
         starts, ends, bangs, is_final = _split(arr, max_lines, self.eof)
         return arr, starts, ends, int(bangs), bool(is_final)
 
@@ -112,6 +152,7 @@ class LineFeed:
         if n_lines < starts.size:
             cut_byte = int(starts[n_lines])
         else:
-            cut_byte = min(int(ends[n_lines - 1]) + 1, len(self.data))
-        self.complete -= self.data.count(b"\n", 0, cut_byte)
-        self.data = self.data[cut_byte:]
+            cut_byte = min(int(ends[n_lines - 1]) + 1, self.size)
+        rest = self.size - cut_byte
+        self.buf[:rest] = self.buf[cut_byte : self.size]  # NumPy copies safely when ranges overlap
+        self.size = rest

@@ -23,6 +23,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MAX_CARRY_LINES = 64 * C.WINDOW_LINES  # only adversarial chains of groups get near this
 _MAX_BLOCK_BYTES = 64 << 20
 _MAX_CHUNK_BYTES = 256 << 20  # with long lines a chunk ends before batch_lines
+_TYPICAL_LINE_BYTES = 72  # a tag-blocked VDM line; DMA files average ~50
 PARALLEL_MIN_LINES = 100_000  # per half: smaller chunks are not worth a thread hand-off
 
 
@@ -42,15 +43,20 @@ def read_nmea(source: Source, options: ReadOptions) -> Iterator[Batch]:
     """
     assume_us = _to_us(options.assume_time) if options.assume_time is not None else None
     batch_lines = max(1, int(options.batch_lines))
-    block = min(max(batch_lines * 96, 1 << 16), _MAX_BLOCK_BYTES)
+    # bytes per chunk: about batch_lines typical lines, within the caps
+    want_bytes = min(max(batch_lines * _TYPICAL_LINE_BYTES, 1 << 12), _MAX_CHUNK_BYTES)
+    block = min(want_bytes, _MAX_BLOCK_BYTES)
     line_no0 = 0
     carried = 0
     try:
         with source.open() as stream, ThreadPoolExecutor(max_workers=2) as pool:
             feed = LineFeed(stream, block)
             while True:
-                feed.fill(carried + batch_lines, carried + 1, _MAX_CHUNK_BYTES)
+                feed.fill(want_bytes)
                 arr, starts, ends, n_bang, is_final = feed.chunk(carried + batch_lines)
+                while starts.size <= carried and not is_final:  # progress: at least one new line
+                    feed.fill(feed.size + 1)
+                    arr, starts, ends, n_bang, is_final = feed.chunk(carried + batch_lines)
                 if starts.size == 0:
                     return
                 # adversarial chains of overlapping groups could pin the cut: resolve them here
