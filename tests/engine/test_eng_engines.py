@@ -121,6 +121,17 @@ def test_map_groups_returns_the_embedded_rows_in_order(dask_engine) -> None:
     assert dask_engine.map_groups(frame, "mmsi", fn).equals(get_engine("embedded").map_groups(frame, "mmsi", fn))
 
 
+def test_scheduler_address_joins_a_running_cluster(dask_engine, embedded_hand_made) -> None:
+    address = dask_engine.client.scheduler.address
+    assert address.startswith("tcp://")
+    with get_engine("dask", scheduler=address) as remote:
+        assert remote.staging is None  # no shared folder given: inputs travel inside the tasks
+        assert remote.n_workers == 2
+        result = run_detection(_hand_made(), engine=remote)
+    _assert_same_events(embedded_hand_made.events, result.events)
+    assert dask_engine.client.scheduler_info()["workers"]  # closing the client left the cluster up
+
+
 class _CrashFirstTask(Engine):
     """The Dask engine, except the first per-vessel task kills its worker process mid-task."""
 
