@@ -64,3 +64,17 @@ def test_help_has_examples(run):
     for command in ("detect", "evaluate"):
         done = run(command, "--help")
         assert done.returncode == 0 and "Example" in done.stdout
+
+
+def test_detect_a_simulated_scenario_folder_then_evaluate(tmp_path, run):
+    simulate = pytest.importorskip("darkfleet.simulate")
+    scen = tmp_path / "scen"
+    simulate.write_scenario("tiny", 0, scen)
+    out = tmp_path / "out"
+    assert run("detect", str(scen), "--out", str(out)).returncode == 0
+    done = run("evaluate", "--truth", str(scen), "--events", str(out), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["types"]["gap"]["recall"] >= 0.95
+    assert report["types"]["identity_change"]["truth"] > 0 and report["types"]["identity_change"]["recall"] >= 0.95
+    assert set(report["benign"]) >= {"coverage_hole", "moored_together"}

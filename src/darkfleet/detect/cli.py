@@ -22,11 +22,38 @@ def _load_inputs(inputs: tuple[str, ...], db_path: str | None):
             positions = store.arrow("SELECT * FROM positions") if store.has_table("positions") else schema.POSITIONS.empty_table()
             static = store.arrow("SELECT * FROM static") if store.has_table("static") else schema.STATIC.empty_table()
         return positions, static, {"db": str(db_path)}
+    scenarios = [Path(p) for p in inputs if _is_scenario(Path(p))]
+    if scenarios:
+        if len(scenarios) != len(inputs):
+            raise ConfigError("give either simulator scenario folders or AIS files, not both")
+        return _read_scenarios(scenarios)
     from darkfleet.ingest import read
     from darkfleet.ingest.batch import ReadOptions
 
     positions, static, summary = read(list(inputs), ReadOptions())
     return positions, static, summary.to_json() if hasattr(summary, "to_json") else summary
+
+
+def _is_scenario(path: Path) -> bool:
+    """A folder written by ``darkfleet simulate`` (Parquet): positions/ and static/ parts."""
+    return path.is_dir() and (path / "positions").is_dir() and (path / "truth.parquet").exists()
+
+
+def _read_scenarios(folders: list[Path]):
+    """Canonical positions and static parts of simulator scenario folders, read as they are."""
+    import polars as pl
+
+    from darkfleet import schema
+    from darkfleet.errors import InputError
+
+    def parts(kind: str) -> list[Path]:
+        return sorted(p for folder in folders for p in (folder / kind).glob("*.parquet"))
+
+    if not parts("positions"):
+        raise InputError("scenario folder has no positions/*.parquet", path=folders[0])
+    positions = pl.read_parquet(parts("positions"))
+    static = pl.read_parquet(parts("static")) if parts("static") else pl.from_arrow(schema.STATIC.empty_table())
+    return positions, static, {"scenarios": [str(f) for f in folders], "positions": positions.height}
 
 
 @click.command("detect")
@@ -44,13 +71,14 @@ def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_pa
     """Find encounters, loitering, gaps, dark STS, spoofing, identity and draught changes, port visits.
 
     Writes events.parquet, events.geojson, events.csv, segments.parquet and summary.json
-    into OUT. INPUT is anything 'darkfleet ingest' reads; or give --db instead.
+    into OUT. INPUT is anything 'darkfleet ingest' reads, or a scenario folder written by
+    'darkfleet simulate' (Parquet); or give --db instead.
 
     \b
     Example:
       darkfleet detect ../shared/data/ais/solent-2016-01-12.csv --out out/
       darkfleet detect --db fleet.duckdb --out out/ --preset tanker_sts
-      darkfleet detect scenario/positions.parquet --out out/ --config strict.toml
+      darkfleet detect scen/ --out out/ --config strict.toml
       darkfleet detect --db fleet.duckdb --out out/ --engine dask --workers 2
       darkfleet detect --db fleet.duckdb --out out/ --since 2026-01-07
     """

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 from darkfleet.simulate import nmea_encode as ne
 
+ENCODE_ROWS = 200_000
 NOAA_COLUMNS = ["MMSI", "BaseDateTime", "LAT", "LON", "SOG", "COG", "Heading", "VesselName", "IMO", "CallSign",
                 "VesselType", "Status", "Length", "Width", "Draft", "Cargo", "TransceiverClass"]
 
@@ -68,7 +69,17 @@ class NmeaWriter:
         self.files = 0
 
     def write(self, part: int, positions: pa.Table, static: pa.Table, static_receiver: pa.Array) -> None:
-        pieces = [self._positions(positions), *self._static(static, static_receiver, positions.num_rows)]
+        # Bit matrices are ~1 kB per message while encoding: go through the chunk in slices.
+        pieces = []
+        for lo in range(0, positions.num_rows, ENCODE_ROWS):
+            pieces.append(self._positions(positions.slice(lo, ENCODE_ROWS), lo))
+        for lo in range(0, static.num_rows, ENCODE_ROWS):
+            pieces += self._static(static.slice(lo, ENCODE_ROWS), static_receiver.slice(lo, ENCODE_ROWS),
+                                   positions.num_rows + lo)
+        if not pieces:
+            (self.out / "positions" / f"part-{part:05d}.nmea").write_bytes(b"")
+            self.files += 1
+            return
         stamp = pa.chunked_array([p[0] for p in pieces], pa.int64()).combine_chunks()
         order_key = pa.chunked_array([p[1] for p in pieces], pa.int64()).combine_chunks()
         lines = pa.chunked_array([p[2] for p in pieces], pa.string()).combine_chunks()
@@ -89,14 +100,12 @@ class NmeaWriter:
         recv = pc.fill_null(table["receiver"], "").dictionary_encode().combine_chunks()
         return recv.indices.to_numpy(zero_copy_only=False), np.asarray(recv.dictionary.to_pylist(), dtype=object)
 
-    def _positions(self, pos: pa.Table):
+    def _positions(self, pos: pa.Table, key0: int):
         n = pos.num_rows
         unix = pc.divide(pos["timestamp_utc"].cast(pa.int64()), 1_000_000).to_numpy()
         col = {c: pos[c].to_numpy(zero_copy_only=False) for c in ["mmsi", "lat", "lon", "sog_kn", "cog_deg", "heading_deg", "msg_type"]}
         nav = pc.fill_null(pos["nav_status"], 15).to_numpy()
         b = col["msg_type"] == 18
-        lines = np.empty(n, dtype=object)
-        out = pa.array(lines, pa.string()) if n == 0 else None
         parts = []
         for mask, is_b in ((~b, False), (b, True)):
             if not mask.any():
@@ -110,11 +119,10 @@ class NmeaWriter:
             parts.append((np.flatnonzero(mask), ne.sentences(payload, fill)))
         idx, names = self._stations(pos)
         tags = ne.tag_blocks(idx, names, unix)
-        if out is None:
-            order = np.concatenate([p[0] for p in parts])
-            sent = pa.chunked_array([p[1] for p in parts]).combine_chunks().take(pa.array(np.argsort(order, kind="stable")))
-            out = pc.binary_join_element_wise(tags, sent, "")
-        return pa.array(unix), pa.array(np.arange(n, dtype=np.int64) * 4), out
+        order = np.concatenate([p[0] for p in parts])
+        sent = pa.chunked_array([p[1] for p in parts]).combine_chunks().take(pa.array(np.argsort(order, kind="stable")))
+        out = pc.binary_join_element_wise(tags, sent, "")
+        return pa.array(unix), pa.array((key0 + np.arange(n, dtype=np.int64)) * 4), out
 
     def _static(self, st: pa.Table, receiver: pa.Array, key0: int):
         if st.num_rows == 0:
