@@ -39,7 +39,8 @@ def test_precision_recall_pairs_are_unordered_and_in_port_detections_are_left_ou
 def test_alerts_on_benign_look_alikes_are_listed():
     benign = pl.DataFrame({"kind": ["coverage_hole", "moored_together"], "mmsi": [5, 1], "other_mmsi": [None, 2],
                            "start_utc": [T, T], "end_utc": [T + timedelta(hours=9)] * 2})
-    truth = _frame([_ev("gap", 5, None, 0, 8)], schema.TRUTH)
-    events = _frame([_ev("loitering", 5, None, 1, 6), _ev("encounter", 1, 2, 0, 5, in_port=True)], schema.EVENTS)
+    truth = _frame([_ev("gap", 5, None, 0, 8), _ev("loitering", 1, None, 0, 5)], schema.TRUTH)
+    events = _frame([_ev("loitering", 5, None, 1, 6), _ev("encounter", 1, 2, 0, 5, in_port=True),
+                     _ev("loitering", 1, None, 1, 4)], schema.EVENTS)  # the last one is true: no alert
     report = evaluate_frames(truth, events, benign)
     assert report["benign"] == {"coverage_hole": {"cases": 1, "alerts": 1}, "moored_together": {"cases": 1, "alerts": 0}}

@@ -6,7 +6,8 @@ A detection matches a truth row when the type is the same, the vessel is the sam
 Truth lists encounters, loitering and dark STS outside port only, so in-port detections of
 those types are left out of the score (they are reported, not alerts). Benign look-alikes
 (moored together, bunkering, tug assist, coverage holes, anchor drift) must not raise an
-outside-port encounter, dark STS or loitering alert: those that do are listed.
+outside-port encounter, dark STS or loitering alert: those that do (and match no truth row)
+are listed.
 """
 
 from __future__ import annotations
@@ -107,7 +108,9 @@ def _read(path: Path, arrow_schema) -> pl.DataFrame:
 def evaluate_frames(truth: pl.DataFrame, events: pl.DataFrame, benign: pl.DataFrame | None = None) -> dict[str, Any]:
     report: dict[str, Any] = {"types": score(truth, events)}
     if benign is not None:
-        alerts = benign_alerts(benign, events)
+        # a detection that matches the truth is not a false alarm, even on a look-alike's vessel
+        true_ids = events.with_row_index("_row_det").join(match(truth, events).select("_row_det"), on="_row_det", how="semi")
+        alerts = benign_alerts(benign, events.join(true_ids.select("event_id"), on="event_id", how="anti"))
         kinds = benign.group_by("kind").len().sort("kind")
         report["benign"] = {
             kind: {"cases": n, "alerts": int((alerts["kind"] == kind).sum())} for kind, n in kinds.iter_rows()
