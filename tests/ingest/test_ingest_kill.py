@@ -25,7 +25,7 @@ def _db_bytes(db) -> int:
 @pytest.mark.parametrize("strategy", ["direct", "staged"])
 def test_sigkill_mid_ingest_leaves_only_whole_sources(tmp_path, monkeypatch, strategy):
     # "staged": every source counts as big, so batches are committed to staging tables.
-    monkeypatch.setenv("DARKFLEET_STAGE_ABOVE_BYTES", "0" if strategy == "staged" else str(1 << 40))
+    monkeypatch.setenv("DARKFLEET_STAGE_ABOVE_ROWS", "0" if strategy == "staged" else str(1 << 40))
     db = tmp_path / "k.duckdb"
     small = tmp_path / "small.csv"
     small.write_text(SMALL)

@@ -3,9 +3,10 @@
 Two strategies, same guarantee (a killed process leaves no part of the source visible):
 
 * direct: every batch and, last, the ``sources`` row in ONE transaction. Fastest, but
-  DuckDB keeps much of a transaction's appended rows in memory (measured: a 0.8 GB NMEA
-  file peaked at 1.9 GB RSS direct, 1.2 GB staged), so it is used only for sources of
-  known size up to ``DARKFLEET_STAGE_ABOVE_BYTES`` (default 512 MiB).
+  DuckDB keeps much of a transaction's appended rows in memory (~70 bytes a row; a 0.8 GB
+  NMEA file of 12 M lines peaked at 1.9 GB RSS direct, 1.2 GB staged), so it is used
+  only when the source's size says it holds at most ``DARKFLEET_STAGE_ABOVE_ROWS`` rows
+  (default 10.5 M, which keeps a direct ingest under ~1.8 GB RSS).
 * staged (bigger or compressed sources of unknown size): each batch is committed into
   ``_staging_*`` tables, then ONE transaction moves them into the real tables with an
   ``INSERT ... SELECT`` (which DuckDB streams in bounded memory) and adds the
@@ -27,18 +28,24 @@ from darkfleet.errors import ConfigError
 from darkfleet.ingest.batch import Batch, Counts, Source
 from darkfleet.store import STAGING_PREFIX, Store
 
-DEFAULT_STAGE_ABOVE_BYTES = 512 << 20
+DEFAULT_STAGE_ABOVE_ROWS = 10_500_000
+# Typical bytes per row (line) by format, to estimate rows from a file's size: NOAA/DMA
+# CSV rows are ~105-110 bytes, tag-blocked NMEA lines ~65, Parquet ~30 compressed.
+_BYTES_PER_ROW = {"nmea": 65, "noaa": 105, "dma": 105, "csv": 60, "parquet": 30}
 
 
-def stage_above_bytes() -> int:
-    value = os.environ.get("DARKFLEET_STAGE_ABOVE_BYTES", str(DEFAULT_STAGE_ABOVE_BYTES)).strip()
+def stage_above_rows() -> int:
+    value = os.environ.get("DARKFLEET_STAGE_ABOVE_ROWS", str(DEFAULT_STAGE_ABOVE_ROWS)).strip()
     if not value.isdigit():
-        raise ConfigError(f"DARKFLEET_STAGE_ABOVE_BYTES must be a number of bytes, got {value!r}")
+        raise ConfigError(f"DARKFLEET_STAGE_ABOVE_ROWS must be a whole number of rows, got {value!r}")
     return int(value)
 
 
-def uses_staging(source: Source) -> bool:
-    return source.size_bytes is None or source.size_bytes > stage_above_bytes()
+def uses_staging(source: Source, fmt: str) -> bool:
+    """Stage when the source may hold more rows than a direct transaction should (or size is unknown)."""
+    if source.size_bytes is None:
+        return True
+    return source.size_bytes / _BYTES_PER_ROW.get(fmt, 60) > stage_above_rows()
 
 
 def _source_row(source: Source, fmt: str, sha256: str | None, counts: Counts) -> pa.Table:
@@ -58,7 +65,7 @@ def write_source(store: Store, source: Source, fmt: str, sha256: str | None,
                  batches: Callable[[Source], Iterator[Batch]]) -> tuple[Source, Counts]:
     """Write ``batches(source)`` (source_id assigned here) whole; returns (source, counts)."""
     counts = Counts()
-    if not uses_staging(source):
+    if not uses_staging(source, fmt):
         with store.transaction():
             source = replace(source, source_id=store.next_source_id())
             for batch in batches(source):
