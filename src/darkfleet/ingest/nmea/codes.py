@@ -63,17 +63,9 @@ REASONS: dict[int, str] = {
 for _t in range(64):
     REASONS[SKIP_TYPE_BASE + _t] = f"type_{_t}"
 
-REJECT_CODES = np.arange(REJ_BAD_CHECKSUM, REJ_BAD_FIELD + 1, dtype=np.int16)
-
-
 def is_reject(codes: np.ndarray) -> np.ndarray:
     """True where a line/message code is a reject."""
     return (codes >= REJ_BAD_CHECKSUM) & (codes <= REJ_BAD_FIELD)
-
-
-def is_skip(codes: np.ndarray) -> np.ndarray:
-    """True where a line/message code is a skip (by rule or unused message type)."""
-    return ((codes >= SKIP_BLANK) & (codes <= SKIP_OTHER_SENTENCE)) | (codes >= SKIP_TYPE_BASE)
 
 
 # Limits against hostile input.

@@ -27,14 +27,6 @@ _ARMOUR = ARMOUR_LUT  # a module-level array: Numba freezes it as a constant
 
 
 @njit(cache=True)
-def find_byte(buf, a, b, value):
-    for k in range(a, b):
-        if buf[k] == value:
-            return k
-    return -1
-
-
-@njit(cache=True)
 def _tag_field(buf, key0, colon, end, fields):
     """Store one ``key:value`` of a tag block into ``fields`` (time, s, si); False if malformed."""
     if colon < 0:

@@ -12,12 +12,10 @@ import numpy as np
 from numba import njit
 
 from darkfleet.ingest.nmea import codes as C
-from darkfleet.ingest.nmea.scan import ARMOUR_LUT
 
 NAME_CHARS = 20
 CALLSIGN_CHARS = 7
 DESTINATION_CHARS = 20
-_ARMOUR = ARMOUR_LUT
 _LON_NA = 181 * 600_000
 _LAT_NA = 91 * 600_000
 

@@ -117,13 +117,3 @@ def _armour_lut() -> np.ndarray:
 
 
 ARMOUR_LUT = _armour_lut()  # byte -> 6-bit value, -1 outside the two valid ranges
-
-
-@njit(cache=True)
-def armour_value(c):
-    """The 6-bit value of an AIS payload character, or -1 outside the two valid ranges."""
-    if 48 <= c <= 87:
-        return c - 48
-    if 96 <= c <= 119:
-        return c - 56
-    return -1
