@@ -30,3 +30,12 @@ def _digest(folder) -> dict[str, str]:
 def test_same_seed_writes_identical_bytes(tiny_dirs, tmp_path):
     write_scenario("tiny", 0, tmp_path / "nmea", "nmea")
     assert _digest(tmp_path / "nmea") == _digest(tiny_dirs["nmea"])
+
+
+def test_truth_and_registry_do_not_depend_on_the_output_format(tiny_dirs, tiny):
+    import pyarrow.parquet as pq
+
+    for fmt in ("parquet", "noaa", "nmea"):
+        assert pq.read_table(tiny_dirs[fmt] / "truth.parquet").equals(tiny.truth), fmt
+        assert pq.read_table(tiny_dirs[fmt] / "benign.parquet").equals(tiny.benign), fmt
+        assert pq.read_table(tiny_dirs[fmt] / "vessels.parquet").equals(tiny.vessels), fmt
