@@ -26,6 +26,7 @@ import pyarrow as pa
 from darkfleet import schema
 from darkfleet.errors import ConfigError
 from darkfleet.ingest.batch import Batch, Counts, Source
+from darkfleet.ingest.prefetch import prefetch
 from darkfleet.store import STAGING_PREFIX, Store
 
 DEFAULT_STAGE_ABOVE_ROWS = 10_500_000
@@ -65,10 +66,12 @@ def write_source(store: Store, source: Source, fmt: str, sha256: str | None,
                  batches: Callable[[Source], Iterator[Batch]]) -> tuple[Source, Counts]:
     """Write ``batches(source)`` (source_id assigned here) whole; returns (source, counts)."""
     counts = Counts()
+    # Reading, parsing and validating run one batch ahead in a thread while DuckDB appends
+    # the previous one (both release the GIL), so the two cores work at the same time.
     if not uses_staging(source, fmt):
         with store.transaction():
             source = replace(source, source_id=store.next_source_id())
-            for batch in batches(source):
+            for batch in prefetch(batches(source), depth=1):
                 _append(store, batch)
                 counts.add(batch.counts)
             store.append("sources", _source_row(source, fmt, sha256, counts))
@@ -77,7 +80,7 @@ def write_source(store: Store, source: Source, fmt: str, sha256: str | None,
     source = replace(source, source_id=store.next_source_id())
     store.create_staging()
     try:
-        for batch in batches(source):
+        for batch in prefetch(batches(source), depth=1):
             with store.transaction():
                 _append(store, batch, STAGING_PREFIX)
             counts.add(batch.counts)
