@@ -103,15 +103,16 @@ def _both_dark(gaps: pl.DataFrame, config: DarkStsConfig) -> pl.DataFrame:
 
 
 def _with_cargo_evidence(cand: pl.DataFrame, draught_changes: pl.DataFrame) -> pl.DataFrame:
-    """Add ``a_change_m`` (A's draught change across its gap) and ``b_change_m`` (B's during its
-    slow or dark period): the cargo that moved, if any."""
+    """Add ``a_change_m`` (A's draught change across its gap) and ``b_change_m`` (B's change
+    spanning the meeting window): the cargo that moved, if any."""
     changes = draught_changes.select(
         "mmsi", pl.col("start_utc").alias("c_s"), pl.col("end_utc").alias("c_e"),
         pl.col("details").str.json_path_match("$.change_m").cast(pl.Float64).alias("change_m"),
     )
     cand = cand.with_row_index("_cand")
     out = cand
-    for side, key, start, end in (("a", "mmsi", "start_utc", "end_utc"), ("b", "b_mmsi", "b_start", "b_end")):
+    # B's cargo must move while A could be alongside (the meeting window), not at any time
+    for side, key, start, end in (("a", "mmsi", "start_utc", "end_utc"), ("b", "b_mmsi", "m_start", "m_end")):
         hit = (
             cand.select("_cand", key, start, end)
             .join(changes, left_on=key, right_on="mmsi")
