@@ -1,6 +1,5 @@
 """NMEA decoding benchmark: darkfleet's Numba decoder against pyais (and libais if present).
 
-\b
 Example:
   python benchmarks/nmea_bench.py --messages 1000000
 """

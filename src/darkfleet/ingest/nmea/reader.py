@@ -36,8 +36,14 @@ def _to_us(moment: datetime) -> int:
 def read_nmea(source: Source, options: ReadOptions) -> Iterator[Batch]:
     """Decode an NMEA AIS source (VDM/VDO, tag blocks, $PGHP) into batches.
 
-    \b
-    Example:
+    Every physical line is counted once per batch (decoded, skipped or rejected), and
+    each batch balances on its own. Lines of a multipart group or metadata still open at
+    the end of a chunk go to the next batch, so ``batch_lines`` never changes the output.
+    Messages without any time are rejected (``no_timestamp``) unless ``assume_time`` is
+    set; ``strict`` raises :class:`StrictModeError` at the first rejected line.
+
+    Example::
+
       for batch in read_nmea(source, ReadOptions(batch_lines=500_000)):
           store.append("positions", batch.positions)
     """
