@@ -45,6 +45,8 @@ def test_bad_dask_option_is_a_config_error() -> None:
     pytest.importorskip("distributed", reason="the dask extra is not installed")
     with pytest.raises(ConfigError, match="at least 1"):
         get_engine("dask", workers=0)
+    with pytest.raises(ConfigError, match="block_cells"):
+        get_engine("dask", block_cells=2)
     with pytest.raises(ConfigError, match="bad option"):
         get_engine("dask", cores=4)
 

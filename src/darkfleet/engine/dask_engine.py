@@ -1,8 +1,9 @@
 """The Dask engine: the same stage functions, run on a dask.distributed cluster.
 
 ``map_groups`` partitions rows by the group keys so each task holds whole vessels (MMSI
-ranges balanced by row count for one integer key, hashes otherwise); ``map_cells`` sends blocks of space cells plus a halo of neighbour cells and keeps
-only the results each block's core owns, so a pair on a block boundary is found once.
+ranges balanced by row count for one integer key, hashes otherwise); ``map_cells`` sends
+blocks of space cells plus a halo of neighbour cells and keeps only the results each
+block's core owns, so a pair on a block boundary is found once.
 Inputs reach workers as staged Arrow IPC files, so a task whose worker dies is simply run
 again elsewhere and the run completes with the same result.
 
@@ -32,7 +33,6 @@ from darkfleet.engine.partition import cell_tasks, hash_partitions, range_partit
 from darkfleet.engine.staging import Staging, run_cell_task, run_group_task
 from darkfleet.errors import ConfigError, require
 
-
 DEFAULT_PRELOAD = ("darkfleet.detect.pipeline",)  # a module name: the engine never imports stages itself
 
 
@@ -57,6 +57,9 @@ class DaskEngine(Engine):
         if workers < 1 or threads_per_worker < 1 or partitions_per_worker < 1:
             raise ConfigError("workers, threads per worker and partitions per worker must be at least 1",
                               workers=workers)
+        if block_cells < 3:
+            raise ConfigError("block_cells must be at least 3 (a block is wider than its two halos)",
+                              block_cells=block_cells)
         self.partitions_per_worker = partitions_per_worker
         self.block_cells = block_cells
         self._cluster = None
