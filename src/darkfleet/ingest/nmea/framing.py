@@ -13,7 +13,6 @@ from darkfleet.ingest.nmea.scan import (
     ARMOUR_LUT,
     days_from_civil,
     days_in_month,
-    fnv_hash,
     hex_val,
     parse_epoch_us,
     parse_uint,
@@ -155,7 +154,9 @@ def parse_sentence(buf, p, e):
         return _failed(C.REJ_BAD_FRAGMENT, end)
     if c4 - c3 - 1 > 2:
         return _failed(C.REJ_BAD_FIELD, end)
-    channel = fnv_hash(buf, c3 + 1, c4)
+    channel = 0  # one or two characters: their codes, not a hash
+    for k in range(c3 + 1, c4):
+        channel = channel * 256 + buf[k] + 1
     fill = parse_uint(buf, c5 + 1, star)
     if fill < 0 or fill > 5 or star - c5 != 2:
         return _failed(C.REJ_BAD_FILL_BITS, end)

@@ -34,13 +34,14 @@ def scan_lines(buf, starts, ends, max_sentences):
     """
     n = starts.shape[0]
     line_code = np.zeros(n, np.int16)
-    s_line = np.empty(max_sentences, np.int64)
-    s_pay = np.empty((max_sentences, 2), np.int64)
-    s_frag = np.empty((max_sentences, 4), np.int64)  # total, num, seq, fill
-    s_chan = np.empty(max_sentences, np.int64)
+    # small dtypes: these arrays are written once per sentence, fresh pages cost time
+    s_line = np.empty(max_sentences, np.int32)  # chunks hold far fewer than 2**31 lines/bytes
+    s_pay = np.empty((max_sentences, 2), np.int32)
+    s_frag = np.empty((max_sentences, 4), np.int16)  # total, num, seq, fill
+    s_chan = np.empty(max_sentences, np.int32)
     s_time = np.empty(max_sentences, np.int64)
     s_recv = np.empty((max_sentences, 3), np.int64)  # start, end, hash
-    s_meta = np.empty(max_sentences, np.int64)
+    s_meta = np.empty(max_sentences, np.int32)
     ns = 0
     tag = np.empty(6, np.int64)  # parse_tag_block's output, reused
     # pending metadata: line, time, tag s:, PGHP station, tag si:
