@@ -119,3 +119,13 @@ def test_merge_keeps_old_events_the_window_does_not_own() -> None:
     # gaps need everyone's data: the window owns them from 3 Jan; vessel 7's own events from 2 Jan;
     # the encounter of 1 and 7 only once both vessels are warm (3 Jan)
     assert sorted(merged["event_id"].to_list()) == ["n1", "n2", "o1", "o4", "o5"]
+
+
+def test_since_again_on_dask_is_idempotent(runs) -> None:
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    # the store now holds the merged events; re-running the same days on the other engine changes nothing
+    main(["detect", "--db", str(runs / "inc.duckdb"), "--out", str(runs / "again"), "--since", SINCE.date().isoformat(),
+          "--engine", "dask", "--workers", "2"])
+    assert _events(runs / "again").equals(_events(runs / "full"))
+    summary = json.loads((runs / "again" / "summary.json").read_text())
+    assert summary["engine"] == "dask"
