@@ -144,3 +144,13 @@ def test_malformed_rows_fall_back_to_exact_line_numbers(tmp_path):
     assert summary.totals.rejected == {"wrong_column_count": 1, "bad_number": 1}
     assert summary.totals.skipped == {"header": 1, "empty_row": 1}
     assert summary.totals.lines_read == 6 and summary.totals.balanced
+
+
+def test_invalid_utf8_damages_one_field_not_the_file(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"mmsi,timestamp,lat,lon,name\n219000001,2024-03-01T10:00:00,55.5,10.25,K\xf8GE\n"
+                     b"219000002,2024-03-01T10:00:01,55.6,10.3,ODIN\n")
+    positions, static, summary = read([path])
+    assert positions.column("mmsi").to_pylist() == [219000001, 219000002]
+    assert static.column("name").to_pylist() == ["K\ufffdGE", "ODIN"]
+    assert summary.totals.balanced and summary.totals.decoded == 2

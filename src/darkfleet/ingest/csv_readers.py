@@ -13,6 +13,7 @@ at a time) and converted by :mod:`darkfleet.ingest.tabular`. Two modes:
 
 from __future__ import annotations
 
+import codecs
 import io
 import threading
 from collections.abc import Iterator
@@ -81,6 +82,47 @@ class _MalformedRows:
         return taken
 
 
+class _Utf8Repair(io.RawIOBase):
+    """A binary stream whose invalid UTF-8 bytes are replaced by U+FFFD (exact pass only).
+
+    Arrow rejects a whole file on one bad byte; this keeps the rest of it readable and the
+    damaged field visible (as U+FFFD) instead. Works in 1 MiB chunks, not per line.
+    """
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        # Fill the whole buffer: Arrow sizes its parse blocks by what one read returns.
+        filled, view = 0, memoryview(buffer).cast("B")
+        while filled < len(view):
+            if not self._pending and not self._refill():
+                break
+            size = min(len(view) - filled, len(self._pending))
+            view[filled:filled + size] = self._pending[:size]
+            self._pending = self._pending[size:]
+            filled += size
+        return filled
+
+    def _refill(self) -> bool:
+        """Decode more input into ``_pending``; False at the end of the stream."""
+        while not self._pending:
+            chunk = self._raw.read(1 << 20)
+            self._pending = self._decoder.decode(chunk, final=not chunk).encode("utf-8")
+            if not chunk:
+                return bool(self._pending)
+        return True
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
 def _line_numbers(first: int, count: int, malformed: list[tuple[int, str]]) -> np.ndarray:
     """File line numbers of ``count`` good rows starting at line ``first``, around malformed lines."""
     skipped = np.array(sorted(n for n, _ in malformed if n >= first), dtype=np.int64)
@@ -124,7 +166,7 @@ def read_csv(source: Source, layout: TableLayout, options: ReadOptions, exact: b
     if len(set(header)) != len(header):
         raise InputError(f"CSV header repeats a column name ({header}): rename the columns", path=source.name)
     malformed = _MalformedRows() if exact else (lambda row: "error")
-    stream = source.open()
+    stream = _Utf8Repair(source.open()) if exact else source.open()
     try:
         reader = pacsv.open_csv(
             stream,
