@@ -9,8 +9,9 @@ A's), each could reach a common meeting point (the centroid of the four endpoint
 
 A meeting needs cargo evidence (``require_cargo_evidence``): a draught change of A across
 its gap, outside port, with no port call in between. Of several possible partners
-the best explained wins: cargo moved on both sides in opposite directions, B's slow or dark
-period lies within A's gap, then the least sailing.
+the best explained wins: B's draught changed the other way within the meeting window, then
+the most time alongside weighted by how well B's slow or dark period coincides with A's
+gap (intersection over union), then the least sailing.
 """
 
 from __future__ import annotations
@@ -152,19 +153,20 @@ def detect_dark_sts(
     cand = _with_cargo_evidence(cand, draught_changes)
     if config.require_cargo_evidence:
         cand = cand.filter(pl.col("a_change_m").is_not_null())
-    # one partner per gap, the best explained: cargo moved on both sides (in opposite directions),
-    # the partner's slow or dark period lies within A's gap, then the least sailing
+    # one partner per gap, the best explained: cargo moved on both sides in opposite directions,
+    # then the most time alongside within periods that coincide (B slow or dark while A was dark)
     overlap = (pl.min_horizontal("end_utc", "b_end") - pl.max_horizontal("start_utc", "b_start")).dt.total_seconds()
-    span = (pl.col("b_end") - pl.col("b_start")).dt.total_seconds()
-    score = (
-        pl.col("a_change_m").is_not_null().cast(pl.Float64)
-        + pl.col("b_change_m").is_not_null().cast(pl.Float64)
-        + ((pl.col("a_change_m") * pl.col("b_change_m")) < 0).fill_null(False).cast(pl.Float64)
-        + (overlap / span).clip(0.0, 1.0)
-    )
+    union = (pl.max_horizontal("end_utc", "b_end") - pl.min_horizontal("start_utc", "b_start")).dt.total_seconds()
+    opposite = ((pl.col("a_change_m") * pl.col("b_change_m")) < 0).fill_null(False)
     best = (
-        cand.with_columns(score.alias("score"), (pl.col("d_in_m") + pl.col("d_out_m")).alias("_detour_m"))
-        .sort(["mmsi", "start_utc", "score", "_detour_m", "b_mmsi"], descending=[False, False, True, False, False])
+        cand.with_columns(
+            opposite.alias("opposite"),
+            (overlap / union).clip(0.0, 1.0).alias("coincidence"),
+            (pl.col("d_in_m") + pl.col("d_out_m")).alias("_detour_m"),
+        )
+        .with_columns((pl.col("alongside_h") * pl.col("coincidence")).alias("_fit"))
+        .sort(["mmsi", "start_utc", "opposite", "_fit", "_detour_m", "b_mmsi"],
+              descending=[False, False, True, True, False, False])
         .unique(["mmsi", "start_utc"], keep="first", maintain_order=True)
         .rename({"a_change_m": "draught_change_m"})
     )
@@ -175,7 +177,10 @@ def detect_dark_sts(
         "end_utc",
         "lat",
         "lon",
-        (0.3 + 0.15 * pl.col("score") + 0.1 * pl.col("likely_disabling").cast(pl.Float64)).alias("confidence"),
+        (
+            0.4 + 0.3 * pl.col("opposite").cast(pl.Float64) + 0.2 * pl.col("coincidence")
+            + 0.1 * pl.col("likely_disabling").cast(pl.Float64)
+        ).alias("confidence"),
         pl.lit(False).alias("in_port"),
         details_expr(
             rule=f"gap >= {config.min_gap_h} h hides a reachable meeting with >= {config.min_alongside_h} h alongside "
@@ -189,7 +194,8 @@ def detect_dark_sts(
             likely_disabling=pl.col("likely_disabling"),
             draught_change_m=pl.col("draught_change_m"),
             partner_draught_change_m=pl.col("b_change_m"),
-            partner_window_overlap=(overlap / span).clip(0.0, 1.0).round(3),
+            partner_draught_opposite=pl.col("opposite"),
+            coincidence=pl.col("coincidence").round(3),
         ),
     )
     return finish_events(events, "dark_sts", digest)
