@@ -205,7 +205,7 @@ def decode_messages(buf, joined, m_src, m_off, m_nbits, m_line, m_time, m_recv, 
     p_nav = np.empty(n, np.int8)
     p_type = np.empty(n, np.int8)
     p_line_no = np.empty(n, np.int64)
-    p_recv = np.empty((n, 2), np.int64)
+    p_recv = np.empty((n, 2), np.int32)
     n_static = 0
     for i in range(n):  # statics are rare: size their arrays exactly
         p = joined if m_src[i] else buf

@@ -36,16 +36,16 @@ def assemble(buf, n_lines, s_line, s_pay, s_frag, s_chan, s_time, s_recv, s_meta
              pending_meta_line, is_final):
     """Reassemble messages. Returns (message columns..., line_msg, line_orphan, cut)."""
     ns = s_line.shape[0]
-    m_line = np.empty(ns, np.int64)
+    m_line = np.empty(ns, np.int32)  # indexes and offsets of a chunk fit in 32 bits
     m_time = np.empty(ns, np.int64)
-    m_recv = np.empty((ns, 2), np.int64)
+    m_recv = np.empty((ns, 2), np.int32)
     m_src = np.zeros(ns, np.uint8)  # 0: payload in buf (single sentence), 1: in ``joined``
-    m_off = np.empty(ns, np.int64)
-    m_nbits = np.empty(ns, np.int64)
+    m_off = np.empty(ns, np.int32)
+    m_nbits = np.empty(ns, np.int32)
     joined = np.empty(max(buf.shape[0], 1), np.uint8)  # multipart payloads (lazily paged in)
     n_joined = 0
-    g_span = np.empty((ns, 2), np.int64)  # min line (incl. metadata), max line of each group
-    line_msg = np.full(n_lines, -1, np.int64)
+    g_span = np.empty((ns, 2), np.int32)  # min line (incl. metadata), max line of each group
+    line_msg = np.full(n_lines, -1, np.int32)
     line_orphan = np.zeros(n_lines, np.bool_)
     nm = 0
     ng = 0
