@@ -16,7 +16,8 @@ def _split(buf, max_lines, eof):
 
     Returns (starts, ends, n_bang, is_final); a last line without newline counts only at EOF.
     """
-    ends = np.empty(max_lines, np.int64)
+    max_lines = min(max_lines, buf.shape[0] + 1)  # never more lines than bytes
+    ends = np.empty(max_lines, np.int32)  # a chunk is far below 2 GiB
     n = 0
     bangs = 0
     pending_bangs = 0
@@ -46,7 +47,7 @@ def _split(buf, max_lines, eof):
             n += 1
             bangs += pending_bangs
             is_final = True
-    starts = np.empty(n, np.int64)
+    starts = np.empty(n, np.int32)
     if n:
         starts[0] = 0
         for i in range(1, n):
