@@ -27,12 +27,22 @@ def bearing_deg(lat1, lon1, lat2, lon2):
     return np.degrees(np.arctan2(y, x)) % 360.0
 
 
+def wrap_lon(lon):
+    """Longitude folded into [-180, 180)."""
+    return ((np.asarray(lon, dtype=np.float64) + 180.0) % 360.0) - 180.0
+
+
+def lon_step(lon0, lon1):
+    """Signed east-west step from lon0 to lon1 the short way (crossing the antimeridian if shorter)."""
+    return wrap_lon(np.asarray(lon1) - np.asarray(lon0))
+
+
 def offset(lat, lon, bearing, dist_m):
     """The point ``dist_m`` metres from (lat, lon) along ``bearing`` (flat-earth, fine below ~100 km)."""
     b = np.radians(bearing)
     dlat = np.asarray(dist_m) * np.cos(b) / EARTH_RADIUS_M
     dlon = np.asarray(dist_m) * np.sin(b) / (EARTH_RADIUS_M * np.cos(np.radians(lat)))
-    return np.asarray(lat) + np.degrees(dlat), np.asarray(lon) + np.degrees(dlon)
+    return np.asarray(lat) + np.degrees(dlat), wrap_lon(np.asarray(lon) + np.degrees(dlon))
 
 
 def to_unit_xyz(lat, lon):

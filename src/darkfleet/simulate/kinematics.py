@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from darkfleet.simulate.geo import KN_TO_MPS, bearing_deg, haversine_m
+from darkfleet.simulate.geo import KN_TO_MPS, bearing_deg, haversine_m, lon_step, wrap_lon
 
 
 def segment_kinematics(k: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -27,11 +27,11 @@ def sample(k: dict[str, np.ndarray], times_s: np.ndarray) -> dict[str, np.ndarra
     frac = np.where(span > 0, (times_s - t[idx]) / np.where(span > 0, span, 1.0), 0.0)
     frac = np.clip(frac, 0.0, 1.0)
     lat = k["lat"][idx] + frac * (k["lat"][nxt] - k["lat"][idx])
-    lon = k["lon"][idx] + frac * (k["lon"][nxt] - k["lon"][idx])
+    lon = k["lon"][idx] + frac * lon_step(k["lon"][idx], k["lon"][nxt])
     sog, cog = segment_kinematics(k)
     return {
         "lat": lat,
-        "lon": ((lon + 180.0) % 360.0) - 180.0,
+        "lon": wrap_lon(lon),
         "sog_kn": sog[idx],
         "cog_deg": cog[idx],
         "status": k["status"][idx],

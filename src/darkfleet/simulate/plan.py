@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from darkfleet.simulate.geo import KN_TO_MPS, haversine_m, offset
+from darkfleet.simulate.geo import KN_TO_MPS, haversine_m, offset, wrap_lon
 
 # ITU-R M.1371 navigational status codes
 UNDER_WAY = 0
@@ -88,9 +88,9 @@ class Plan:
     def sail(self, path: np.ndarray, speed_kn: float, status: int = UNDER_WAY) -> "Plan":
         """Sail the (lat, lon) polyline from the current position at ``speed_kn``."""
         lat0, lon0 = self.here
+        # Keyframes keep longitudes in [-180, 180); interpolation takes the short way across 180.
         pts = np.vstack([[lat0, lon0], np.asarray(path, dtype=np.float64)])
-        # Unwrap longitude so antimeridian crossings interpolate the short way.
-        pts[:, 1] = lon0 + np.cumsum(np.r_[0.0, ((np.diff(pts[:, 1]) + 180.0) % 360.0) - 180.0])
+        pts[:, 1] = wrap_lon(pts[:, 1])
         seg = haversine_m(pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1])
         times = self.now + np.cumsum(seg) / (speed_kn * KN_TO_MPS)
         self.status[-1] = status

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from darkfleet.simulate import fleet
-from darkfleet.simulate.geo import haversine_m, offset
+from darkfleet.simulate.geo import haversine_m, lon_step, offset, wrap_lon
 from darkfleet.simulate.plan import AT_ANCHOR, MOORED, Identity, Plan
 from darkfleet.simulate.scenario import Scenario
 
@@ -48,7 +48,8 @@ def cut(path: np.ndarray, at_m: float) -> tuple[np.ndarray, np.ndarray]:
     at_m = float(np.clip(at_m, 0.0, cum[-1]))
     i = int(np.clip(np.searchsorted(cum, at_m, side="right") - 1, 0, len(seg) - 1))
     f = 0.0 if seg[i] == 0 else (at_m - cum[i]) / seg[i]
-    p = path[i] + f * (path[i + 1] - path[i])
+    p = np.array([path[i, 0] + f * (path[i + 1, 0] - path[i, 0]),
+                  float(wrap_lon(path[i, 1] + f * lon_step(path[i, 1], path[i + 1, 1])))])
     return np.vstack([path[: i + 1], p]), np.vstack([p, path[i + 1 :]])
 
 
