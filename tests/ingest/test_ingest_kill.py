@@ -30,7 +30,7 @@ def test_sigkill_mid_ingest_leaves_only_whole_sources(tmp_path, monkeypatch, str
     small = tmp_path / "small.csv"
     small.write_text(SMALL)
     assert run_cli("ingest", small, "--db", db).returncode == 0
-    big = write_noaa(tmp_path / "big.csv", 1_500_000)
+    big = write_noaa(tmp_path / "big.csv", 1_000_000)
 
     code = "import sys; from darkfleet.cli import main; main(sys.argv[1:])"
     proc = subprocess.Popen([sys.executable, "-c", code, "ingest", str(big), "--db", str(db)],
@@ -57,9 +57,9 @@ def test_sigkill_mid_ingest_leaves_only_whole_sources(tmp_path, monkeypatch, str
     # Re-running resumes: the interrupted file is ingested whole, the small one is not repeated.
     result = run_cli("ingest", small, big, "--db", db)
     assert result.returncode == 0, result.stderr
-    assert query(db, "SELECT count(*) FROM positions") == [(2 + 1_500_000,)]
+    assert query(db, "SELECT count(*) FROM positions") == [(2 + 1_000_000,)]
     with duckdb.connect(str(db), read_only=True) as con:
         per_source = con.execute("SELECT s.name, count(p.mmsi) FROM sources s JOIN positions p USING (source_id) "
                                  "GROUP BY 1 ORDER BY 1").fetchall()
-    assert per_source == sorted([(str(big), 1_500_000), (str(small), 2)])
+    assert per_source == sorted([(str(big), 1_000_000), (str(small), 2)])
     assert query(db, "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE '_staging_%'") == [(0,)]
