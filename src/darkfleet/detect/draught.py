@@ -66,7 +66,12 @@ def detect_draught_changes(
     steps = draught_steps(static, config)
     if steps.height == 0 or positions.height == 0:
         return empty_events()
-    where = positions.select("mmsi", "timestamp_utc", "lat", "lon").sort("timestamp_utc")
+    # only the few vessels with a draught step need their positions (sorting them all is costly)
+    where = (
+        positions.select("mmsi", "timestamp_utc", "lat", "lon")
+        .filter(pl.col("mmsi").is_in(steps["mmsi"].unique().implode()))
+        .sort("timestamp_utc")
+    )
     steps = steps.sort("end_utc").join_asof(
         where, left_on="end_utc", right_on="timestamp_utc", by="mmsi", strategy="nearest", check_sortedness=False
     ).filter(pl.col("lat").is_not_null())

@@ -39,6 +39,7 @@ def _jumps(points: pl.DataFrame, segments: pl.DataFrame, config: SpoofingConfig,
     ) / US_PER_H
     into = (
         points.select("mmsi", "timestamp_utc", "lat", "lon", "segment_id")
+        .filter(pl.col("mmsi").is_in(short["mmsi"].unique().implode()))
         .with_columns(
             haversine_expr(pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon")).alias("jump_m"),
             dt_h.alias("_dt_h"),
