@@ -47,3 +47,12 @@ def test_realistic_track_stays_one_segment_and_ids_restart_per_mmsi():
     frame = pl.concat([_frame([1] * n, range(n), lat, np.zeros(n)), _frame([2] * n, range(n), lat, np.zeros(n))])
     out = segment_positions(frame, SegmentConfig())
     assert out["segment_id"].unique().sort().to_list() == [SEGMENTS_PER_MMSI, 2 * SEGMENTS_PER_MMSI]
+
+
+def test_clean_modules_import_on_their_own():
+    import subprocess
+    import sys
+
+    for module in ("darkfleet.clean.segment", "darkfleet.clean.resample", "darkfleet.clean.prepare"):
+        done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
