@@ -34,20 +34,26 @@ def _jumps(points: pl.DataFrame, segments: pl.DataFrame, config: SpoofingConfig,
     short = jump_segments(segments, config)
     if short.height == 0:
         return pl.DataFrame()
-    dt_h = (pl.col("timestamp_utc") - pl.col("timestamp_utc").shift(1)).dt.total_microseconds().clip(
-        lower_bound=int(min_dt_s * 1e6)
-    ) / US_PER_H
+    floor_us = int(min_dt_s * 1e6)
+
+    def hop(k: int) -> tuple[pl.Expr, pl.Expr]:
+        """Distance and implied speed to the report ``k`` rows away, if it is the same vessel's."""
+        same = pl.col("mmsi") == pl.col("mmsi").shift(k)
+        dist = haversine_expr(pl.col("lat").shift(k), pl.col("lon").shift(k), pl.col("lat"), pl.col("lon"))
+        dt_h = (pl.col("timestamp_utc") - pl.col("timestamp_utc").shift(k)).dt.total_microseconds().abs().clip(
+            lower_bound=floor_us
+        ) / US_PER_H
+        return pl.when(same).then(dist), pl.when(same).then(dist / M_PER_NM / dt_h)
+
+    (d_in, v_in), (d_out, v_out) = hop(1), hop(-1)
+    # the jump is measured into the excursion, or out of it when it opens the vessel's track
     into = (
         points.select("mmsi", "timestamp_utc", "lat", "lon", "segment_id")
         .filter(pl.col("mmsi").is_in(short["mmsi"].unique().implode()))
-        .with_columns(
-            haversine_expr(pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon")).alias("jump_m"),
-            dt_h.alias("_dt_h"),
-            (pl.col("mmsi") == pl.col("mmsi").shift(1)).alias("_same"),
-        )
-        .filter(pl.col("segment_id").is_in(short["segment_id"].implode()) & pl.col("_same").fill_null(False))
+        .with_columns(pl.max_horizontal(d_in, d_out).alias("jump_m"), pl.max_horizontal(v_in, v_out).alias("_v"))
+        .filter(pl.col("segment_id").is_in(short["segment_id"].implode()))
         .group_by("segment_id")
-        .agg(pl.col("jump_m").max(), (pl.col("jump_m") / M_PER_NM / pl.col("_dt_h")).max().alias("implied_speed_kn"))
+        .agg(pl.col("jump_m").max(), pl.col("_v").max().alias("implied_speed_kn"))
     )
     return short.join(into, on="segment_id", how="left").select(
         "mmsi",
