@@ -151,3 +151,22 @@ def test_no_accidental_encounters_outside_port(tiny_frames):
     planted = {(r["mmsi"], r["other_mmsi"]) for r in truth.filter(pl.col("event_type") == "encounter").iter_rows(named=True)}
     found = {(r["mmsi"], r["mmsi_b"]) for r in close.iter_rows(named=True)}
     assert found == planted
+
+
+def test_benign_pairs_really_are_together_in_port(tiny_frames):
+    pos, benign = tiny_frames["positions"], tiny_frames["benign"]
+    limits = {"moored_together": 150.0, "bunkering": 500.0, "tug_assist": 150.0}
+    pairs = benign.filter(pl.col("other_mmsi").is_not_null())
+    assert set(pairs["kind"].unique()) == set(limits)
+    for row in pairs.iter_rows(named=True):
+        span = pl.col("timestamp_utc").is_between(row["start_utc"], row["end_utc"])
+        a = pos.filter((pl.col("mmsi") == row["mmsi"]) & span).sort("timestamp_utc")
+        b = pos.filter((pl.col("mmsi") == row["other_mmsi"]) & span).sort("timestamp_utc")
+        pairs_ab = a.join_asof(b, on="timestamp_utc", strategy="nearest", tolerance="1m", suffix="_b").drop_nulls("lat_b")
+        assert pairs_ab.height >= 2, row["kind"]
+        d = haversine_m(pairs_ab["lat"].to_numpy(), pairs_ab["lon"].to_numpy(),
+                        pairs_ab["lat_b"].to_numpy(), pairs_ab["lon_b"].to_numpy())
+        assert np.median(d) <= limits[row["kind"]], row["kind"]
+        assert distance_to_port_m(np.array([row["lat"]]), np.array([row["lon"]]))[0] <= IN_PORT_M
+        if row["kind"] == "tug_assist":
+            assert (row["end_utc"] - row["start_utc"]).total_seconds() < 3600

@@ -27,7 +27,7 @@ def build_benign(scn: Scenario, unit: Unit, rng: np.random.Generator) -> tuple[l
         side = offset(berth[0], berth[1], rng.uniform(0, 360), 40.0)
         t_b = t_ev + float(rng.uniform(1, 3) * H)
         pb = arrive_in_port(scn, b, rng, port, t_b, 0.0, float(rng.uniform(8, 14) * H), (float(side[0]), float(side[1])))
-        t1 = min(pa.calls[-1]["t1"], pb.calls[-1]["t1"])
+        t1 = min(pa.calls[0]["t1"], pb.calls[0]["t1"])  # calls[0]: the arrival planned here
         return [pa, pb], [_rec("moored_together", t_b, t1, berth)]
     if unit.kind == "bunkering":
         ship = arrive_in_port(scn, a, rng, port, t_ev, float(rng.uniform(8, 14) * H), float(rng.uniform(12, 24) * H),
@@ -41,7 +41,7 @@ def build_benign(scn: Scenario, unit: Unit, rng: np.random.Generator) -> tuple[l
     if unit.kind == "tug_assist":
         ship = arrive_in_port(scn, a, rng, port, t_ev, 0.0, float(rng.uniform(10, 24) * H))
         tug = _escort(scn, b, rng, port, ship)
-        call = ship.calls[-1]
+        call = ship.calls[0]
         t_a = ship.t[ship.t.index(call["t0"]) - 1]  # alongside from the anchorage point to the berth
         return [ship, tug], [_rec("tug_assist", t_a, call["t0"], (ship.lat[-1], ship.lon[-1]))]
     # coverage_hole: two ships wait at the anchorage right through the planted reception outage.
@@ -92,7 +92,7 @@ def _shuttle(scn: Scenario, v: int, rng: np.random.Generator, port: int, to: tup
 
 def _escort(scn: Scenario, v: int, rng: np.random.Generator, port: int, ship: Plan) -> Plan:
     """A tug meets ``ship`` at the anchorage point and runs alongside it to the berth."""
-    call = ship.calls[-1]
+    call = ship.calls[0]  # the arrival the tug assists (later calls come from trading on)
     i_berth = ship.t.index(call["t0"])
     i_anchor = i_berth - 1  # the anchorage point: start of the harbour leg
     berth = berth_point(scn, port, rng)
