@@ -137,10 +137,11 @@ def ingest(inputs: list[str | Path], db_path: str | Path, options: ReadOptions |
     started = time.perf_counter()
     db_path = Path(db_path)
     planned = plan(inputs, options)
+    memory_limit = _duckdb_memory_limit()
     reports: list[SourceReport] = []
     with Store(db_path) as store:
-        # Bounded memory: DuckDB spills a large source's pending rows instead of caching them.
-        store.con.execute(f"SET memory_limit = '{_duckdb_memory_limit()}'")
+        # Bounded memory: DuckDB spills to disk instead of caching everything it writes.
+        store.con.execute(f"SET memory_limit = '{memory_limit}'")
         store.ensure_ingest_tables()
         store.drop_staging()  # left by a killed staged ingest: never part of the data
         known = store.known_content()
