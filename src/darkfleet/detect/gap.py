@@ -53,15 +53,10 @@ def find_gaps(positions: pl.DataFrame, min_gap_h: float) -> pl.DataFrame:
     )
 
 
-def reception_along_gaps(positions: pl.DataFrame, gaps: pl.DataFrame, cell_deg: float) -> pl.DataFrame:
-    """Per gap: hours of silence, hours in which other vessels were heard in the cell the vessel
-    would have crossed, and the vessel-hours heard."""
-    if gaps.height == 0:
-        return gaps.select("gap_index").with_columns(
-            pl.lit(0, pl.Int64).alias("gap_hours"), pl.lit(0, pl.Int64).alias("heard_hours"),
-            pl.lit(0, pl.Int64).alias("others_heard"),
-        )
-    heard = (
+def heard_counts(positions: pl.DataFrame, cell_deg: float) -> pl.DataFrame:
+    """Distinct vessels heard per (cell, hour): the reception evidence. Counts of disjoint sets
+    of vessels (e.g. MMSI partitions) add up."""
+    return (
         positions.select(
             (pl.col("lat") / cell_deg).floor().cast(pl.Int64).alias("cy"),
             (pl.col("lon") / cell_deg).floor().cast(pl.Int64).alias("cx"),
@@ -70,8 +65,18 @@ def reception_along_gaps(positions: pl.DataFrame, gaps: pl.DataFrame, cell_deg: 
         )
         .unique()
         .group_by("cy", "cx", "hour")
-        .agg(pl.len().alias("n_vessels"))
+        .agg(pl.len().cast(pl.Int64).alias("n_vessels"))
     )
+
+
+def reception_along_gaps(heard: pl.DataFrame, gaps: pl.DataFrame, cell_deg: float) -> pl.DataFrame:
+    """Per gap: hours of silence, hours in which other vessels were heard in the cell the vessel
+    would have crossed, and the vessel-hours heard (``heard`` from :func:`heard_counts`)."""
+    if gaps.height == 0:
+        return gaps.select("gap_index").with_columns(
+            pl.lit(0, pl.Int64).alias("gap_hours"), pl.lit(0, pl.Int64).alias("heard_hours"),
+            pl.lit(0, pl.Int64).alias("others_heard"),
+        )
     start_us = pl.col("start_utc").dt.epoch("us")
     end_us = pl.col("end_utc").dt.epoch("us")
     path = (
@@ -107,7 +112,17 @@ def detect_gaps(
 ) -> pl.DataFrame:
     """Gap events (``schema.EVENTS``) from clean positions sorted by mmsi then time."""
     gaps = find_gaps(positions, config.min_gap_h)
-    gaps = gaps.join(reception_along_gaps(positions, gaps, config.reception_cell_deg), on="gap_index", how="left")
+    heard = heard_counts(positions, config.reception_cell_deg) if gaps.height else pl.DataFrame()
+    return gap_events(gaps, heard, config, ports, in_port_radius_m, digest)
+
+
+def gap_events(
+    gaps: pl.DataFrame, heard: pl.DataFrame, config: GapConfig, ports: PortIndex | None = None,
+    in_port_radius_m: float = 10_000.0, digest: str = "",
+) -> pl.DataFrame:
+    """Gap events from :func:`find_gaps` rows and the reception evidence of :func:`heard_counts`."""
+    gaps = gaps.drop("gap_index").with_row_index("gap_index")
+    gaps = gaps.join(reception_along_gaps(heard, gaps, config.reception_cell_deg), on="gap_index", how="left")
     fraction = pl.when(pl.col("gap_hours") > 0).then(pl.col("heard_hours") / pl.col("gap_hours")).otherwise(0.0)
     gaps = gaps.with_columns(fraction.alias("reception_fraction"))
     disabling = (pl.col("duration_h") >= config.disabling_min_h) & (
