@@ -78,3 +78,16 @@ def test_detect_a_simulated_scenario_folder_then_evaluate(tmp_path, run):
     assert report["types"]["gap"]["recall"] >= 0.95
     assert report["types"]["identity_change"]["truth"] > 0 and report["types"]["identity_change"]["recall"] >= 0.95
     assert set(report["benign"]) >= {"coverage_hole", "moored_together"}
+
+
+def test_partitioned_detect_of_a_scenario_folder_gives_the_same_events(tmp_path, run):
+    simulate = pytest.importorskip("darkfleet.simulate")
+    scen = tmp_path / "scen"
+    simulate.write_scenario("tiny", 1, scen)
+    assert run("detect", str(scen), "--out", str(tmp_path / "a")).returncode == 0
+    assert run("detect", str(scen), "--out", str(tmp_path / "b"), "--partitions", "3").returncode == 0
+    a = pl.read_parquet(tmp_path / "a" / "events.parquet")["event_id"].sort().to_list()
+    b = pl.read_parquet(tmp_path / "b" / "events.parquet")["event_id"].sort().to_list()
+    assert a == b and len(a) > 0
+    bad = run("detect", "--db", str(tmp_path / "x.duckdb"), "--out", str(tmp_path / "c"), "--partitions", "2")
+    assert bad.returncode == 2 and "--partitions" in bad.stderr

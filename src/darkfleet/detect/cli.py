@@ -39,6 +39,23 @@ def _is_scenario(path: Path) -> bool:
     return path.is_dir() and (path / "positions").is_dir() and (path / "truth.parquet").exists()
 
 
+def _detect_partitioned(folders: list[Path], out_dir: str, config, partitions: int, preset: str) -> None:
+    import polars as pl
+
+    from darkfleet import schema
+    from darkfleet.detect.output import write_outputs
+    from darkfleet.detect.partitioned import run_detection_partitioned
+
+    paths = sorted(p for folder in folders for p in (folder / "positions").glob("*.parquet"))
+    statics = sorted(p for folder in folders for p in (folder / "static").glob("*.parquet"))
+    static = pl.read_parquet(statics) if statics else pl.from_arrow(schema.STATIC.empty_table())
+    result = run_detection_partitioned(paths, static, config, n_partitions=partitions)
+    summary = {**result.summary, "read": {"scenarios": [str(f) for f in folders]}, "preset": preset}
+    write_outputs(out_dir, result.events, result.segments, summary)
+    counts = ", ".join(f"{k}={v}" for k, v in summary["events"].items() if v)
+    click.echo(f"{result.events.height} events ({counts or 'none'}) from {summary['input']['input_rows']} positions -> {out_dir}")
+
+
 def _read_scenarios(folders: list[Path]):
     """Canonical positions and static parts of simulator scenario folders, read as they are."""
     import polars as pl
@@ -66,8 +83,9 @@ def _read_scenarios(folders: list[Path]):
 @click.option("--scheduler", help="Dask scheduler tcp://HOST:PORT (--engine dask); default: a local cluster.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes of the local Dask cluster.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="With --db: re-process only days from DATE (plus overlap); keep earlier events.")
+@click.option("--partitions", type=click.IntRange(min=1), help="Scenario folders: process vessels in N MMSI partitions read from Parquet (bounded memory).")
 def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_path: str | None, preset: str,
-           engine_name: str, scheduler: str | None, workers: int, since) -> None:
+           engine_name: str, scheduler: str | None, workers: int, since, partitions: int | None) -> None:
     """Find encounters, loitering, gaps, dark STS, spoofing, identity and draught changes, port visits.
 
     Writes events.parquet, events.geojson, events.csv, segments.parquet and summary.json
@@ -81,6 +99,7 @@ def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_pa
       darkfleet detect scen/ --out out/ --config strict.toml
       darkfleet detect --db fleet.duckdb --out out/ --engine dask --workers 2
       darkfleet detect --db fleet.duckdb --out out/ --since 2026-01-07
+      darkfleet detect big-scenario/ --out out/ --partitions 16
     """
     from darkfleet import schema
     from darkfleet.config import load_config
@@ -96,6 +115,12 @@ def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_pa
     if since and not db_path:
         raise ConfigError("--since needs --db PATH (the store holding the earlier days and their events)")
     config = load_config(config_path, preset=preset)
+    if partitions:
+        folders = [Path(p) for p in inputs]
+        if not folders or not all(_is_scenario(f) for f in folders):
+            raise ConfigError("--partitions needs simulator scenario folders (positions/*.parquet) as INPUT")
+        _detect_partitioned(folders, out_dir, config, partitions, preset)
+        return
     engine = get_engine(engine_name, **engine_options(engine_name, scheduler, workers))
     try:
         if since:
