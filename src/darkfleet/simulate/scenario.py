@@ -100,13 +100,16 @@ def plan_scenario(cfg: Config) -> Scenario:
                 on_hub = kind.startswith("sts") and hubs and j % 2 == 0
                 params["spot"] = fresh_spot(hubs[j % len(hubs)] if on_hub else None)
             add(kind, cls, **params)
-    hole_ports = rng.permutation(len(routes))
+    order = rng.permutation(len(routes))
+    n_holes = max(1, cfg.benign_per_kind // 4)  # a hole silences every ship around a port: a few suffice
+    hole_ports = order[: min(n_holes, len(order) - 1)]
+    # Other look-alikes stay out of hole ports, so that they are heard.
+    open_ports = [int(i) for i in order if i not in set(hole_ports.tolist())]
     for kind in BENIGN_KINDS:
-        # A coverage hole silences every ship around a port, so a few holes give plenty of gaps.
-        count = max(1, cfg.benign_per_kind // 4) if kind == "coverage_hole" else cfg.benign_per_kind
+        count = n_holes if kind == "coverage_hole" else cfg.benign_per_kind
         for j in range(count):
-            add(kind, list(UNIT_CLASSES[kind]), port=int(hole_ports[j % len(hole_ports)]) if kind == "coverage_hole"
-                else int(rng.integers(len(routes))), t_event_s=float(rng.uniform(0.25, 0.55) * H))
+            port = int(hole_ports[j % len(hole_ports)]) if kind == "coverage_hole" else int(rng.choice(open_ports))
+            add(kind, list(UNIT_CLASSES[kind]), port=port, t_event_s=float(rng.uniform(0.25, 0.55) * H))
     names = list(BACKGROUND_MIX)
     p = np.asarray(list(BACKGROUND_MIX.values()))
     n_bg = max(0, cfg.vessels - len(classes))

@@ -139,7 +139,8 @@ def _identity(plan: Plan, p: dict, st: dict) -> list[dict]:
         # The first message that shows the new identity: a static report, or for a new MMSI
         # whichever of position or static report came first.
         sources = [p, st] if field == "mmsi" else [src]
-        firsts = [(q["stamp_s"][i[0]], q["t_s"][i[0]]) for q in sources if (i := np.flatnonzero(q["identity"] == j)).size]
+        firsts = [(q["stamp_s"][i].min(), q["t_s"][i[np.argmin(q["stamp_s"][i])]])
+                  for q in sources if (i := np.flatnonzero(q["identity"] == j)).size]
         if not firsts:
             continue
         t, t_true = min(firsts)
