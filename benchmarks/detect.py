@@ -7,7 +7,8 @@ Usage:
   python benchmarks/detect.py --subset-rows 50000   # smaller MovingPandas comparison
 
 1. End to end: read Parquet -> every detector, positions per second and peak RSS (the
-   scenario is generated in a child process first, so its memory is not counted).
+   scenario is generated in a child process first, so its memory is not counted), in memory
+   and with the MMSI-partitioned driver (``--partitions``, bounded memory, own process).
 2. Loitering on the same subset of whole vessels (~200 k rows): darkfleet (segment + ports +
    loitering), MovingPandas' TrajectoryStopDetector (500 m, 2 h) and a NumPy single-pass
    floor (slow-run lengths only). Prints a markdown table with ratios and how many
@@ -51,6 +52,26 @@ def end_to_end(positions_path: Path, static_path: Path) -> dict:
     seconds = time.perf_counter() - start
     return {"positions": positions.height, "seconds": seconds, "per_s": positions.height / seconds,
             "rss_gb": _peak_rss_gb(), "timings": result.summary["timings_s"], "events": result.summary["events"]}
+
+
+def partitioned(positions_path: Path, static_path: Path, n_partitions: int) -> dict:
+    """The MMSI-partitioned driver, in a child process so that its peak RSS is its own."""
+    code = (
+        "import sys, time, resource, json, polars as pl\n"
+        "from darkfleet.detect.partitioned import run_detection_partitioned\n"
+        "t = time.perf_counter()\n"
+        "r = run_detection_partitioned([sys.argv[1]], pl.read_parquet(sys.argv[2]), n_partitions=int(sys.argv[3]))\n"
+        "s = time.perf_counter() - t\n"
+        "print(json.dumps({'positions': r.summary['input']['input_rows'], 'seconds': s,"
+        " 'rss_gb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(positions_path), str(static_path), str(n_partitions)],
+                          check=True, capture_output=True, text=True)
+    import json
+
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out["per_s"] = out["positions"] / out["seconds"]
+    return out
 
 
 def subset(positions_path: Path, rows: int) -> pl.DataFrame:
@@ -139,6 +160,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--subset-rows", type=int, default=200_000)
     parser.add_argument("--skip-movingpandas", action="store_true")
+    parser.add_argument("--partitions", type=int, default=8, help="MMSI partitions of the bounded-memory run (0: skip)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="darkfleet-bench-"))
     positions, static = args.positions, args.static
@@ -146,10 +168,16 @@ def main() -> None:
         positions, static = tmp / "positions.parquet", tmp / "static.parquet"
         print(f"generating {args.preset} seed {args.seed} ...", file=sys.stderr)
         subprocess.run([sys.executable, "-c", GENERATE, args.preset, str(args.seed), str(positions), str(static)], check=True)
+    # the child first: Linux children inherit the parent's peak RSS at fork
+    part = partitioned(positions, static, args.partitions) if args.partitions else None
     e2e = end_to_end(positions, static)
     print("## End to end (read Parquet -> all events)\n")
     print("| positions | seconds | positions/s | peak RSS (GB) |\n|---:|---:|---:|---:|")
-    print(f"| {e2e['positions']:,} | {e2e['seconds']:.1f} | {e2e['per_s']:,.0f} | {e2e['rss_gb']:.2f} |\n")
+    print(f"| {e2e['positions']:,} | {e2e['seconds']:.1f} | {e2e['per_s']:,.0f} | {e2e['rss_gb']:.2f} |")
+    if part:
+        print(f"| {part['positions']:,} ({args.partitions} MMSI partitions) | {part['seconds']:.1f} | {part['per_s']:,.0f} "
+              f"| {part['rss_gb']:.2f} |")
+    print()
     print("Stage timings (s): " + ", ".join(f"{k} {v:.2f}" for k, v in e2e["timings"].items()) + "\n")
     points = subset(positions, args.subset_rows)
     df_s, events = darkfleet_loitering(points, min_duration_h=2.0)
