@@ -1,7 +1,6 @@
 import json
 from datetime import timedelta
 
-import polars as pl
 
 from darkfleet.clean.prepare import prepare_positions, prepare_static
 from darkfleet.config import DraughtConfig, IdentityConfig

@@ -1,7 +1,6 @@
 import json
 from datetime import timedelta
 
-import polars as pl
 
 from darkfleet.clean.prepare import prepare_positions
 from darkfleet.config import PortVisitConfig

@@ -28,7 +28,7 @@ from darkfleet.detect.events import empty_events
 from darkfleet.detect.gap import find_gaps, gap_events, heard_counts
 from darkfleet.detect.identity import detect_identity_changes
 from darkfleet.detect.loitering import detect_loitering
-from darkfleet.detect.pipeline import DetectResult, _default_engine, _encounters, _Timer, annotate_ports
+from darkfleet.detect.pipeline import DetectResult, _default_engine, _encounters, _Timer, annotate_ports, run_summary
 from darkfleet.detect.port_visit import detect_port_visits
 from darkfleet.detect.ports_index import PortIndex
 from darkfleet.detect.spoofing import detect_spoofing, jump_segments
@@ -119,16 +119,7 @@ def run_detection_partitioned(
     events = pl.concat([f for f in (gaps, encounters, identity, dark, per_vessel) if f.height] or [empty_events()])
     events = events.sort("start_utc", "event_type", "mmsi", "event_id")
     segments = pl.concat([p["segments"] for p in parts]).sort("segment_id")
-    elapsed = time.perf_counter() - started
-    summary = {
-        "events": {t.value: int((events["event_type"] == t.value).sum()) for t in schema.EventType},
-        "input": {**counts.to_json(), "static_rows": static_frame.height},
-        "segments": segments.height,
-        "grid_points": grid.height,
-        "partitions": n_partitions,
-        "timings_s": {**timer.timings_s, "total": round(elapsed, 4)},
-        "positions_per_s": round(counts.input_rows / elapsed) if elapsed > 0 else None,
-        "config_digest": digest,
-        "engine": "embedded-partitioned",
-    }
+    summary = run_summary(events, counts, static_frame.height, segments.height, grid.height, timer, started, digest,
+                          "embedded-partitioned")
+    summary["partitions"] = n_partitions
     return DetectResult(events=events, segments=segments, summary=summary)

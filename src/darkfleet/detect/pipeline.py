@@ -127,18 +127,25 @@ def run_detection(
     if only is not None:
         events = events.filter(pl.col("event_type").is_in(sorted(only)))
     events = events.sort("start_utc", "event_type", "mmsi", "event_id")
+    summary = run_summary(events, counts, static_frame.height, segments.height, grid.height, timer, started, digest,
+                          engine.name)
+    return DetectResult(events=events, segments=segments, summary=summary)
+
+
+def run_summary(events: pl.DataFrame, counts, static_rows: int, n_segments: int, grid_points: int, timer: _Timer,
+                started: float, digest: str, engine_name: str) -> dict[str, Any]:
+    """``summary.json``: counts per type, input counts, timings per stage, throughput."""
     elapsed = time.perf_counter() - started
-    summary = {
+    return {
         "events": {t.value: int((events["event_type"] == t.value).sum()) for t in schema.EventType},
-        "input": {**counts.to_json(), "static_rows": static_frame.height},
-        "segments": segments.height,
-        "grid_points": grid.height,
+        "input": {**counts.to_json(), "static_rows": static_rows},
+        "segments": n_segments,
+        "grid_points": grid_points,
         "timings_s": {**timer.timings_s, "total": round(elapsed, 4)},
         "positions_per_s": round(counts.input_rows / elapsed) if elapsed > 0 else None,
         "config_digest": digest,
-        "engine": engine.name,
+        "engine": engine_name,
     }
-    return DetectResult(events=events, segments=segments, summary=summary)
 
 
 def _encounters(grid: pl.DataFrame, config: DetectConfig, engine: Engine, ports: PortIndex, digest: str) -> pl.DataFrame:
