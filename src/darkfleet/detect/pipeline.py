@@ -103,7 +103,6 @@ def run_detection(
     with timer.stage("resample"):
         grid = engine.map_groups(main, "segment_id", lambda f: resample_segments(f, config.resample))
         grid = annotate_ports(grid, ports, config.ports.in_port_radius_m)
-    step = config.resample.step_min
     radius = config.ports.in_port_radius_m
     frames: dict[str, pl.DataFrame] = {}
     with timer.stage("gap"):
