@@ -50,7 +50,7 @@ PRESETS: dict[str, Config] = {
                        planted_per_kind=24, benign_per_kind=24, chunk_units=100,
                        hubs=("laconian_gulf", "kalamata")),
     "global-day": Config("global-day", vessels=60_000, hours=24.0, area=None, ports=400,
-                         planted_per_kind=60, benign_per_kind=60, downsample_s=60,
+                         planted_per_kind=60, benign_per_kind=60, downsample_s=30,
                          hubs=("laconian_gulf", "kalamata", "ceuta", "malaysia_eopl", "gulf_of_oman", "skagen")),
 }
 
