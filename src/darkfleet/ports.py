@@ -45,6 +45,18 @@ def searoute_ports() -> pl.DataFrame:
     return _finish(pl.DataFrame(rows), kind="port", source="searoute")
 
 
+# (id, name, country, lat, lon) columns of the CSV reference layouts we know.
+_CSV_LAYOUTS = (
+    (("s2id", "label", "iso3", "latitude", "longitude"), "anchorage"),  # GFW named anchorages
+    (("World Port Index Number", "Main Port Name", "Country Code", "Latitude", "Longitude"), "port"),  # NGA Pub. 150
+)
+
+
+def _degrees(column: str) -> pl.Expr:
+    # Some GFW rows carry a leading space before the number.
+    return pl.col(column).str.strip_chars().cast(pl.Float64, strict=False)
+
+
 def read_port_file(path: str | Path) -> pl.DataFrame:
     """Read an NGA World Port Index CSV, a GFW anchorages CSV or a port GeoJSON."""
     path = Path(path)
@@ -63,25 +75,16 @@ def read_port_file(path: str | Path) -> pl.DataFrame:
         )
         return _finish(frame, kind="port", source=path.name)
     raw = pl.read_csv(path, infer_schema_length=0)
-    cols = set(raw.columns)
-    if {"s2id", "latitude", "longitude", "label"} <= cols:
-        frame = raw.select(
-            pl.col("s2id").alias("port_id"),
-            pl.col("label").alias("name"),
-            pl.col("iso3").alias("country"),
-            pl.col("latitude").str.strip_chars().cast(pl.Float64, strict=False).alias("lat"),
-            pl.col("longitude").str.strip_chars().cast(pl.Float64, strict=False).alias("lon"),
-        )
-        return _finish(frame, kind="anchorage", source=path.name)
-    if {"Latitude", "Longitude", "Main Port Name"} <= cols:
-        frame = raw.select(
-            pl.col("World Port Index Number").alias("port_id"),
-            pl.col("Main Port Name").alias("name"),
-            pl.col("Country Code").alias("country"),
-            pl.col("Latitude").str.strip_chars().cast(pl.Float64, strict=False).alias("lat"),
-            pl.col("Longitude").str.strip_chars().cast(pl.Float64, strict=False).alias("lon"),
-        )
-        return _finish(frame, kind="port", source=path.name)
+    for (id_col, name_col, country_col, lat_col, lon_col), kind in _CSV_LAYOUTS:
+        if {id_col, name_col, lat_col, lon_col} <= set(raw.columns):
+            frame = raw.select(
+                pl.col(id_col).alias("port_id"),
+                pl.col(name_col).alias("name"),
+                pl.col(country_col).alias("country"),
+                _degrees(lat_col).alias("lat"),
+                _degrees(lon_col).alias("lon"),
+            )
+            return _finish(frame, kind=kind, source=path.name)
     raise InputError(
         "unknown port file layout (expected NGA World Port Index CSV, GFW anchorages CSV or GeoJSON)",
         path=path,

@@ -13,11 +13,11 @@ key. ``docs/risk.md`` documents each default and why.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from darkfleet.config import read_toml
 from darkfleet.errors import ConfigError
 
 
@@ -67,12 +67,7 @@ def load_risk_config(path: str | Path | None = None, overrides: dict[str, Any] |
     origin = "overrides"
     if path is not None:
         path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ConfigError("config file not found", path=path) from exc
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"invalid TOML: {exc}", path=path) from exc
+        data = read_toml(path)
         section = data.get("risk", {})
         if not isinstance(section, dict):
             raise ConfigError("[risk] must be a table", key="risk", path=path)
