@@ -31,18 +31,8 @@ PORT_COLUMNS = {
 @lru_cache(maxsize=1)
 def searoute_ports() -> pl.DataFrame:
     """The ~3,900 UN/LOCODE ports that ship with the searoute package."""
-    data = json.loads(resources.files("searoute").joinpath("data/ports.geojson").read_text())
-    rows = [
-        {
-            "port_id": f["properties"].get("port"),
-            "name": f["properties"].get("name"),
-            "country": f["properties"].get("cty"),
-            "lon": float(f["geometry"]["coordinates"][0]),
-            "lat": float(f["geometry"]["coordinates"][1]),
-        }
-        for f in data["features"]
-    ]
-    return _finish(pl.DataFrame(rows), kind="port", source="searoute")
+    text = resources.files("searoute").joinpath("data/ports.geojson").read_text()
+    return _finish(_geojson_ports(json.loads(text)), kind="port", source="searoute")
 
 
 # (id, name, country, lat, lon) columns of the CSV reference layouts we know.
@@ -50,6 +40,20 @@ _CSV_LAYOUTS = (
     (("s2id", "label", "iso3", "latitude", "longitude"), "anchorage"),  # GFW named anchorages
     (("World Port Index Number", "Main Port Name", "Country Code", "Latitude", "Longitude"), "port"),  # NGA Pub. 150
 )
+
+
+def _geojson_ports(data: dict) -> pl.DataFrame:
+    """Port points of a GeoJSON FeatureCollection with searoute's properties (port, name, cty)."""
+    feats = data["features"]
+    return pl.DataFrame(
+        {
+            "port_id": [f["properties"].get("port") for f in feats],
+            "name": [f["properties"].get("name") for f in feats],
+            "country": [f["properties"].get("cty") for f in feats],
+            "lon": [float(f["geometry"]["coordinates"][0]) for f in feats],
+            "lat": [float(f["geometry"]["coordinates"][1]) for f in feats],
+        }
+    )
 
 
 def _degrees(column: str) -> pl.Expr:
@@ -63,16 +67,7 @@ def read_port_file(path: str | Path) -> pl.DataFrame:
     if not path.exists():
         raise InputError("port reference file not found", path=path)
     if path.suffix.lower() in {".geojson", ".json"}:
-        feats = json.loads(path.read_text())["features"]
-        frame = pl.DataFrame(
-            {
-                "port_id": [str(f["properties"].get("port", "")) for f in feats],
-                "name": [f["properties"].get("name") for f in feats],
-                "country": [f["properties"].get("cty") for f in feats],
-                "lon": [float(f["geometry"]["coordinates"][0]) for f in feats],
-                "lat": [float(f["geometry"]["coordinates"][1]) for f in feats],
-            }
-        )
+        frame = _geojson_ports(json.loads(path.read_text()))
         return _finish(frame, kind="port", source=path.name)
     raw = pl.read_csv(path, infer_schema_length=0)
     for (id_col, name_col, country_col, lat_col, lon_col), kind in _CSV_LAYOUTS:
