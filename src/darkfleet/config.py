@@ -33,6 +33,8 @@ class SegmentConfig:
     max_speed_kn: float = 30.0  # implied speed that opens a new segment (GFW gpsdio-segment)
     max_open_segments: int = 4  # parallel tracks kept per MMSI (shared MMSIs)
     min_dt_s: float = 60.0  # implied speeds use at least this time step, so GPS jitter is not speed
+    fast_craft_max_speed_kn: float = 60.0  # faster hops continue a segment if reported SOG agrees (HSC ferries ~35-58 kn)
+    sog_agreement_kn: float = 5.0  # ... within this margin of the larger SOG at the hop's two ends
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,19 @@ def test_solent_moored_vessels_no_encounter_outside_port_and_the_glitch_is_spoof
     assert result.summary["input"]["input_rows"] == 18_623
 
 
+def test_solent_fast_craft_whose_sog_agrees_are_not_position_jumps(shared_data):
+    path = shared_data / "ais" / "solent-2016-01-12.csv"
+    positions, static, _ = read([path])
+    fast = (
+        pl.from_arrow(positions).filter(pl.col("sog_kn").is_between(30, 60)).get_column("mmsi").unique().to_list()
+    )
+    assert 235008564 in fast  # a Red Jet catamaran at ~36 kn, no static report in the file
+    events = run_detection(positions, static).events
+    flagged = events.filter((pl.col("event_type") == "spoofing") & pl.col("mmsi").is_in(fast))
+    assert flagged.height == 0
+    assert events.filter(pl.col("event_type") == "spoofing")["mmsi"].to_list() == [245188000]
+
+
 def test_stoc_marcia_drifting_east_of_bornholm_is_loitering(shared_data):
     events = _detect(shared_data / "ais" / "dma-labelled-cases" / "212123000_drift_1.ais").events
     loiter = events.filter((pl.col("event_type") == "loitering") & (pl.col("mmsi") == 212123000))

@@ -69,3 +69,23 @@ def test_circling_at_speed_is_a_circle_but_straight_sailing_is_not():
     events = _spoofing(positions(circle, track(10, 3, 10)))
     assert events["kind"].to_list() == ["circle"]
     assert events["mmsi"].to_list() == [9]
+
+
+def test_a_fast_ferry_whose_sog_agrees_is_no_teleport_but_its_glitch_still_is():
+    # 38 kn, heard in bursts: hops within a burst look slow (60 s floor), hops across the
+    # missed minutes between bursts are above the 30 kn segmenter limit
+    ferry = track(11, 2, 38, step_s=20.0).filter(pl.int_range(pl.len()) % 12 < 5)
+    assert _spoofing(positions(ferry)).height == 0
+    glitch = ferry.with_row_index().with_columns(
+        pl.when(pl.col("index") == 52).then(pl.col("lon") + 55).otherwise(pl.col("lon")).alias("lon")
+    ).drop("index")
+    events = _spoofing(positions(glitch))
+    assert events["kind"].to_list() == ["position_jump"]
+    assert json.loads(events["details"][0])["n_reports"] == 1
+
+
+def test_a_fast_track_whose_sog_says_slow_is_still_split():
+    # 38 kn of movement while the transponder says 12 kn: nothing vouches for the hops
+    fake = track(12, 1, 38, step_s=180.0, sog_kn=12.0)
+    points = segment_positions(prepare_positions(positions(fake))[0], SegmentConfig())
+    assert points["segment_id"].n_unique() > 1

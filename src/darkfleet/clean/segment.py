@@ -6,6 +6,11 @@ recently heard of those); a report no open segment could reach opens a new segme
 of being deleted. Two
 transmitters sharing one MMSI therefore become parallel segments, and a one-report
 position glitch becomes a one-point segment that spoofing detection reports.
+
+A hop faster than ``max_speed_kn`` still continues a segment when the vessel's own reported
+SOG (at either end) vouches for it, up to ``fast_craft_max_speed_kn``: high-speed ferries and
+hovercraft (35-45 kn) are not teleports, while a glitch (thousands of knots) or a spoofed jump
+whose SOG says 12 kn still opens a new segment.
 """
 
 from __future__ import annotations
@@ -24,13 +29,14 @@ SEGMENTS_PER_MMSI = 1 << 20
 
 
 @njit(cache=True)
-def _segment_kernel(mmsi, t_us, lat, lon, max_speed_kn, max_open, min_dt_s):  # pragma: no cover - numba
+def _segment_kernel(mmsi, t_us, lat, lon, sog, max_speed_kn, fast_max_kn, sog_margin_kn, max_open, min_dt_s):  # pragma: no cover - numba
     n = mmsi.shape[0]
     out = np.empty(n, dtype=np.int64)
     open_id = np.empty(max_open, dtype=np.int64)
     open_t = np.empty(max_open, dtype=np.int64)
     open_lat = np.empty(max_open, dtype=np.float64)
     open_lon = np.empty(max_open, dtype=np.float64)
+    open_sog = np.empty(max_open, dtype=np.float64)
     n_open = 0
     next_id = 0
     for i in range(n):
@@ -41,9 +47,11 @@ def _segment_kernel(mmsi, t_us, lat, lon, max_speed_kn, max_open, min_dt_s):  # 
         for k in range(n_open):
             dt_h = max((t_us[i] - open_t[k]) / 1e6, min_dt_s) / 3600.0
             speed = haversine_scalar_m(open_lat[k], open_lon[k], lat[i], lon[i]) / M_PER_NM / dt_h
+            # a fast craft's hop is real when its own reported SOG vouches for it (NaN SOG never does)
+            vouched = speed <= fast_max_kn and speed <= max(sog[i], open_sog[k]) + sog_margin_kn
             # of the segments that could have reached this fix, continue the most recently heard:
             # a stale segment (e.g. a spoofed excursion) must not capture the real track later on
-            if speed <= max_speed_kn and (best < 0 or open_t[k] > open_t[best]):
+            if (speed <= max_speed_kn or vouched) and (best < 0 or open_t[k] > open_t[best]):
                 best = k
         if best < 0:
             if n_open < max_open:
@@ -60,7 +68,15 @@ def _segment_kernel(mmsi, t_us, lat, lon, max_speed_kn, max_open, min_dt_s):  # 
         open_t[best] = t_us[i]
         open_lat[best] = lat[i]
         open_lon[best] = lon[i]
+        open_sog[best] = sog[i]
     return out
+
+
+def _reported_sog(frame: pl.DataFrame) -> np.ndarray:
+    """Reported SOG (NaN where unknown: such hops get no fast-craft allowance)."""
+    if "sog_kn" not in frame.columns:
+        return np.full(frame.height, np.nan)
+    return frame["sog_kn"].cast(pl.Float64).fill_null(np.nan).to_numpy()
 
 
 def segment_positions(frame: pl.DataFrame, config: SegmentConfig) -> pl.DataFrame:
@@ -72,7 +88,10 @@ def segment_positions(frame: pl.DataFrame, config: SegmentConfig) -> pl.DataFram
         frame["timestamp_utc"].dt.epoch("us").to_numpy(),
         frame["lat"].to_numpy(),
         frame["lon"].to_numpy(),
+        _reported_sog(frame),
         float(config.max_speed_kn),
+        float(config.fast_craft_max_speed_kn),
+        float(config.sog_agreement_kn),
         int(config.max_open_segments),
         float(config.min_dt_s),
     )
