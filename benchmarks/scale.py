@@ -21,11 +21,12 @@ import sys
 import time
 from pathlib import Path
 
-# size label -> simulator preset and overrides (about 47 positions per vessel-hour at 60 s)
+# size label -> simulator preset and overrides (regional: ~47 positions per vessel-hour at 60 s;
+# global-day keeps one per 30 s: ~67 per vessel-hour after reception losses)
 SIZES = {
     "1M": ("regional", {"vessels": 900, "hours": 24}),
     "10M": ("regional", {"vessels": 1500, "hours": 140}),
-    "100M": ("global-day", {"vessels": 60_000, "hours": 35}),
+    "100M": ("global-day", {"vessels": 60_000, "hours": 25}),
 }
 
 

@@ -1,20 +1,36 @@
-"""Detection over inputs larger than memory: vessels in MMSI partitions, then the few
+"""Detection over inputs larger than memory: vessels in MMSI-range partitions, then the few
 cross-vessel stages on what the partitions left behind.
 
 Every per-vessel stage (cleaning, segmentation, resampling, loitering, port visits, gaps,
-spoofing, draught changes) only needs one vessel's reports, so each partition
-(``mmsi % n_partitions == k``, read from Parquet with the filter pushed down) is processed
-alone and dropped. What the cross-vessel stages need is small and kept: the 10-minute grid
-(encounters), the per-cell reception counts (gap evidence, which add up across disjoint
-vessel sets), the static reports (identity changes across MMSIs) and the events (dark
-STS). The result equals :func:`darkfleet.detect.pipeline.run_detection` on the whole input.
+spoofing, draught changes) only needs one vessel's reports, so each partition (a range of
+MMSIs) is processed alone and dropped. What the cross-vessel stages need is small and kept:
+the slim 10-minute grid (encounters), the per-cell reception counts (gap evidence, which add
+up across disjoint vessel sets), the cleaned static reports (identity changes across MMSIs)
+and the events (dark STS). The result equals :func:`darkfleet.detect.pipeline.run_detection`
+on the whole input.
+
+The work runs as :meth:`~darkfleet.engine.base.Engine.map_tasks` calls whose arguments are
+file paths, so on Dask the workers read their own inputs and the driver never holds the
+positions:
+
+1. *split*: each slice of the input Parquet files (a few row groups) is cut by MMSI range
+   into one Arrow file per partition under the engine's scratch folder;
+2. *vessels*: each partition reads its files and runs every per-vessel stage;
+3. on the driver: gap evidence, the encounter pair search (by space blocks through
+   ``map_cells``), identity changes and dark STS.
 """
 
 from __future__ import annotations
 
+import math
+import shutil
+import tempfile
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from darkfleet import schema
@@ -32,16 +48,107 @@ from darkfleet.detect.pipeline import DetectResult, _default_engine, _encounters
 from darkfleet.detect.port_visit import detect_port_visits
 from darkfleet.detect.ports_index import PortIndex
 from darkfleet.detect.spoofing import detect_spoofing, jump_segments
+from darkfleet.engine.base import Engine
+from darkfleet.engine.staging import load, write_frame
+from darkfleet.errors import InputError
 
-_GRID_COLUMNS = ["segment_id", "mmsi", "timestamp_utc", "lat", "lon", "speed_kn", "cog_deg", "heading_deg", "near_port"]
+# about 400 bytes of working memory per position in the per-vessel stages: ~1 GB per partition
+DEFAULT_PARTITION_ROWS = 2_500_000
+# what the encounter search reads of the grid (see pipeline._encounters and encounter.close_pairs)
+_ENCOUNTER_GRID = ["mmsi", "timestamp_utc", "lat", "lon", "speed_kn", "cog_deg", "heading_deg", "near_port"]
+_PART = "_df_part"
 
 
-def _vessel_stages(positions: pl.DataFrame, static: pl.DataFrame, config: DetectConfig, ports: PortIndex,
-                   digest: str, timer: _Timer) -> dict:
+@dataclass(frozen=True)
+class InputSlice:
+    """Some row groups of one Parquet file: the unit of work of the split step."""
+
+    path: str
+    row_groups: tuple[int, ...]
+    rows: int
+
+
+def parquet_files(paths: list[str | Path]) -> list[str]:
+    """Parquet files of ``paths``: files as given, folders searched recursively (e.g. a
+    ``day=YYYY-MM-DD/`` dataset or a scenario's ``positions/``), in a stable order."""
+    files: list[str] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(str(p) for p in sorted(path.rglob("*.parquet")))
+        elif path.exists():
+            files.append(str(path))
+        else:
+            raise InputError("no such Parquet file or folder", path=path)
+    return files
+
+
+def plan_slices(files: list[str], max_rows: int) -> list[InputSlice]:
+    """Consecutive row groups of each file, about ``max_rows`` rows per slice (from the footers)."""
+    import pyarrow.parquet as pq
+
+    slices = []
+    for path in files:
+        meta = pq.read_metadata(path)
+        group: list[int] = []
+        rows = 0
+        for i in range(meta.num_row_groups):
+            n = meta.row_group(i).num_rows
+            if group and rows + n > max_rows:
+                slices.append(InputSlice(path, tuple(group), rows))
+                group, rows = [], 0
+            group.append(i)
+            rows += n
+        if group:
+            slices.append(InputSlice(path, tuple(group), rows))
+    return slices
+
+
+def mmsi_bounds(files: list[str], n_partitions: int) -> np.ndarray:
+    """Upper MMSI bounds (exclusive, ascending) of ``n_partitions`` ranges holding about equal
+    numbers of positions; whole vessels per range. Reads only the ``mmsi`` column, streaming."""
+    counts = (
+        pl.scan_parquet(files).group_by("mmsi").len().sort("mmsi").collect(engine="streaming")
+        if files else pl.DataFrame(schema={"mmsi": pl.Int64, "len": pl.UInt32})
+    )
+    if counts.height == 0:
+        return np.array([], dtype=np.int64)
+    cumulative = counts["len"].cum_sum().to_numpy()
+    targets = cumulative[-1] * np.arange(1, n_partitions) / n_partitions
+    cut = np.unique(np.searchsorted(cumulative, targets, side="left"))
+    # a range ends after the vessel that crosses its target; the last range is open-ended
+    mmsi = counts["mmsi"].to_numpy()
+    bounds = np.unique(mmsi[np.minimum(cut, len(mmsi) - 1)] + 1)
+    return bounds[bounds <= mmsi[-1]]
+
+
+def split_slice(piece: InputSlice, bounds: np.ndarray, out_root: str) -> dict[int, str]:
+    """Cut one input slice by MMSI range; one Arrow file per non-empty range: {partition: url}."""
+    import pyarrow.parquet as pq
+
+    frame = pl.from_arrow(pq.ParquetFile(piece.path).read_row_groups(list(piece.row_groups)))
+    part = np.searchsorted(bounds, frame["mmsi"].to_numpy(), side="right")
+    parts = frame.with_columns(pl.Series(_PART, part)).partition_by(
+        _PART, maintain_order=True, include_key=False, as_dict=True
+    )
+    # lz4: the split writes every position once, so compact files beat raw read speed
+    return {int(key[0]): write_frame(out_root, rows, "lz4") for key, rows in parts.items()}
+
+
+def encounter_grid(grid: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
+    """The grid rows and columns the encounter search reads: every point at sea, and near a
+    port only the instants of the coarser in-port sample (``pipeline._encounters`` drops the others)."""
+    port_step = max(config.resample.step_min, config.encounter.in_port_step_min)
+    minute = pl.col("timestamp_utc").dt.epoch("s") // 60
+    return grid.select(_ENCOUNTER_GRID).filter(~pl.col("near_port") | (minute % port_step == 0))
+
+
+def vessel_stages(positions: pl.DataFrame, static: pl.DataFrame, config: DetectConfig, ports: PortIndex,
+                  digest: str, timer: _Timer) -> dict:
     """Everything one MMSI partition yields on its own."""
     radius = config.ports.in_port_radius_m
     with timer.stage("clean"):
         clean, no_fix, counts = prepare_positions(positions)
+        static_frame = prepare_static(static)
     with timer.stage("segment"):
         points = segment_positions(clean, config.segment)
         segments = segment_table(points)
@@ -62,52 +169,131 @@ def _vessel_stages(positions: pl.DataFrame, static: pl.DataFrame, config: Detect
         spoofing = detect_spoofing(points, segments, no_fix, grid, config.spoofing, config.segment.min_dt_s,
                                    config.resample.step_min, digest)
     with timer.stage("draught_change"):
-        draught = detect_draught_changes(prepare_static(static), main, config.draught_change, ports, visits, gaps,
-                                         radius, digest)
+        draught = detect_draught_changes(static_frame, main, config.draught_change, ports, visits, gaps, radius,
+                                         digest)
     return {
-        "counts": counts, "segments": segments, "grid": grid.select(_GRID_COLUMNS), "gaps": gaps, "heard": heard,
+        "counts": counts, "segments": segments, "grid": encounter_grid(grid, config), "grid_points": grid.height,
+        "gaps": gaps, "heard": heard, "static": static_frame,
         "first_seen": clean.group_by("mmsi").agg(pl.col("timestamp_utc").min().alias("first_utc")),
         "events": [visits, loitering, spoofing, draught],
     }
 
 
+def partition_task(position_urls: list[str], static_urls: list[str], config: DetectConfig, ports: PortIndex,
+                   digest: str) -> dict:
+    """One MMSI range, run wherever the engine puts it: read its split files, run :func:`vessel_stages`."""
+    timer = _Timer()
+    positions = _read_parts(position_urls, schema.POSITIONS)
+    static = _read_parts(static_urls, schema.STATIC)
+    part = vessel_stages(positions, static, config, ports, digest, timer)
+    part["timings_s"] = timer.timings_s
+    return part
+
+
+def _read_parts(urls: list[str], arrow_schema) -> pl.DataFrame:
+    frames = [load(u) for u in urls]
+    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.from_arrow(arrow_schema.empty_table())
+
+
 def run_detection_partitioned(
-    parquet_paths: list[str | Path],
-    static: pl.DataFrame | None = None,
+    positions: list[str | Path],
+    static: list[str | Path] | pl.DataFrame | None = None,
     config: DetectConfig | None = None,
-    n_partitions: int = 8,
+    n_partitions: int | None = None,
     ports: PortIndex | None = None,
+    engine: Engine | None = None,
+    partition_rows: int = DEFAULT_PARTITION_ROWS,
 ) -> DetectResult:
-    """Detect over Parquet files in ``schema.POSITIONS`` too large for memory, ``n_partitions``
-    MMSI partitions at a time (peak memory ~ one partition plus the 10-minute grid)."""
+    """Detect over Parquet files (``schema.POSITIONS``; folders are searched) too large for
+    memory, in ``n_partitions`` MMSI ranges (default: one per ``partition_rows`` positions).
+    ``static`` is Parquet files too, or a frame. Peak memory per process ~ one partition, plus
+    on the driver the slim grid and the static reports."""
     config = config or DetectConfig()
+    engine = engine or _default_engine()
     ports = ports or PortIndex.default(config.ports.extra_files)
     digest = config.digest()
     timer = _Timer()
     started = time.perf_counter()
-    static = static if static is not None else pl.from_arrow(schema.STATIC.empty_table())
-    scan = pl.scan_parquet([str(p) for p in parquet_paths])
-    parts = []
-    for k in range(n_partitions):
-        with timer.stage("read"):
-            positions = scan.filter(pl.col("mmsi") % n_partitions == k).collect()
-        mine = static.filter(pl.col("mmsi") % n_partitions == k)
-        parts.append(_vessel_stages(positions, mine, config, ports, digest, timer))
-        del positions
+    files = parquet_files(positions)
+    own_root = None
+    root = engine.scratch_root()
+    if root is None:
+        root = own_root = tempfile.mkdtemp(prefix="darkfleet-parts-")
+    run_root = f"{root.rstrip('/')}/parts-{uuid.uuid4().hex[:12]}"
+    try:
+        with timer.stage("split"):
+            _make_dirs(run_root)
+            slices = plan_slices(files, partition_rows)
+            total = sum(s.rows for s in slices)
+            n_partitions = n_partitions or max(1, math.ceil(total / partition_rows))
+            bounds = mmsi_bounds(files, n_partitions)
+            static_slices = _static_slices(static, run_root, partition_rows)
+            split = engine.map_tasks(split_slice, [(s, bounds, run_root) for s in slices + static_slices], "split")
+        n_ranges = len(bounds) + 1
+        pos_urls = [[piece[k] for piece in split[: len(slices)] if k in piece] for k in range(n_ranges)]
+        stat_urls = [[piece[k] for piece in split[len(slices):] if k in piece] for k in range(n_ranges)]
+        with timer.stage("vessels"):
+            calls = [(pos_urls[k], stat_urls[k], config, ports, digest) for k in range(n_ranges)]
+            parts = engine.map_tasks(partition_task, calls, "per-vessel stages")
+    finally:
+        _remove(run_root)
+        if own_root:
+            shutil.rmtree(own_root, ignore_errors=True)
+    result = _combine(parts, config, engine, ports, digest, timer, started)
+    result.summary["partitions"] = n_ranges
+    return result
+
+
+def _static_slices(static, run_root: str, partition_rows: int) -> list[InputSlice]:
+    """Static reports as split slices: Parquet files as they are, a frame written once first."""
+    if static is None:
+        return []
+    if isinstance(static, pl.DataFrame):
+        if static.height == 0:
+            return []
+        path = f"{run_root}/static-input.parquet"
+        static.write_parquet(path, row_group_size=partition_rows)
+        static = [path]
+    return plan_slices(parquet_files(static), partition_rows)
+
+
+def _make_dirs(url: str) -> None:
+    import fsspec
+
+    fs, path = fsspec.core.url_to_fs(url)
+    fs.makedirs(path, exist_ok=True)
+
+
+def _remove(url: str) -> None:
+    import fsspec
+
+    fs, path = fsspec.core.url_to_fs(url)
+    if fs.exists(path):
+        fs.rm(path, recursive=True)
+
+
+def _combine(parts: list[dict], config: DetectConfig, engine: Engine, ports: PortIndex, digest: str, timer: _Timer,
+             started: float) -> DetectResult:
+    """The cross-vessel stages on what the partitions kept, in MMSI order (the ranges are)."""
     counts = CleanCounts()
     for part in parts:
         for name in ("input_rows", "out_of_order", "duplicates", "no_fix", "output_rows"):
             setattr(counts, name, getattr(counts, name) + getattr(part["counts"], name))
         counts.sources = max(counts.sources, part["counts"].sources)
+        for stage, seconds in part["timings_s"].items():
+            timer.timings_s[stage] = round(timer.timings_s.get(stage, 0.0) + seconds, 4)
     radius = config.ports.in_port_radius_m
-    gaps_raw = pl.concat([p["gaps"] for p in parts])
     with timer.stage("gap"):
-        heard = pl.concat([p["heard"] for p in parts]).group_by("cy", "cx", "hour").agg(pl.col("n_vessels").sum())
-        gaps = gap_events(gaps_raw, heard, config.gap, ports, radius, digest)
-    grid = pl.concat([p["grid"] for p in parts])
+        heard = pl.concat([p.pop("heard") for p in parts]).group_by("cy", "cx", "hour").agg(pl.col("n_vessels").sum())
+        gaps = gap_events(pl.concat([p.pop("gaps") for p in parts]), heard, config.gap, ports, radius, digest)
+        del heard
+    grid_points = sum(p["grid_points"] for p in parts)
     with timer.stage("encounter"):
-        encounters = _encounters(grid, config, _default_engine(), ports, digest)
-    static_frame = prepare_static(static)
+        grid = pl.concat([p.pop("grid") for p in parts])
+        encounters = _encounters(grid, config, engine, ports, digest)
+        del grid
+    # ranges come in MMSI order and each is sorted by mmsi, time: the concatenation is too
+    static_frame = pl.concat([p.pop("static") for p in parts], how="diagonal_relaxed")
     with timer.stage("identity_change"):
         first_seen = pl.concat([p["first_seen"] for p in parts])
         identity = detect_identity_changes(static_frame, config.identity_change, digest, first_seen)
@@ -119,7 +305,6 @@ def run_detection_partitioned(
     events = pl.concat([f for f in (gaps, encounters, identity, dark, per_vessel) if f.height] or [empty_events()])
     events = events.sort("start_utc", "event_type", "mmsi", "event_id")
     segments = pl.concat([p["segments"] for p in parts]).sort("segment_id")
-    summary = run_summary(events, counts, static_frame.height, segments.height, grid.height, timer, started, digest,
-                          "embedded-partitioned")
-    summary["partitions"] = n_partitions
+    summary = run_summary(events, counts, static_frame.height, segments.height, grid_points, timer, started, digest,
+                          engine.name)
     return DetectResult(events=events, segments=segments, summary=summary)

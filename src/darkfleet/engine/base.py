@@ -1,23 +1,27 @@
 """The small interface every detection stage runs through.
 
 Stages are pure functions of Polars frames. The engine decides how the data is partitioned
-and where the function runs, under two data-parallel contracts:
+and where the function runs, under three data-parallel contracts:
 
 * :meth:`Engine.map_groups`: ``fn`` receives frames that each hold *complete* groups of the
   ``by`` columns (e.g. every report of an MMSI) and must not rely on seeing anything else.
+* :meth:`Engine.map_tasks`: independent calls ``fn(*args)`` (e.g. one per MMSI partition of
+  an input too large for memory) whose arguments are small (paths, numbers) and whose
+  results are small; each call reads and writes its own files under :meth:`Engine.scratch_root`.
 * :meth:`Engine.map_cells`: ``fn`` receives frames that each hold every row of a block of
   space cells plus a halo of ``halo`` neighbouring cells, so pairs closer than a cell are
   never split. ``fn`` returns rows carrying the same ``cell_cols`` naming the cell that owns
   each result; an engine that partitions keeps only results owned by a partition's core.
 
 The embedded engine runs everything in-process; a distributed engine (e.g. Dask) can
-implement the same three methods without any stage changing.
+implement the same methods without any stage changing.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import polars as pl
 
@@ -40,3 +44,17 @@ class Engine(ABC):
     @abstractmethod
     def collect(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         """Materialise a (possibly lazy or remote) frame locally."""
+
+    def map_tasks(self, fn: Callable[..., Any], calls: Sequence[tuple], description: str = "tasks") -> list[Any]:
+        """``[fn(*args) for args in calls]``, run where the engine places work; results in call order.
+
+        The base implementation runs the calls one after another in this process, so only one
+        call's data is in memory at a time."""
+        from darkfleet._progress import track
+
+        return [fn(*args) for args in track(calls, description, total=len(calls))]
+
+    def scratch_root(self) -> str | None:
+        """A folder (path or fsspec URL) every task of this engine can read and write, or None
+        for a private temporary folder of this process."""
+        return None

@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
@@ -33,7 +33,7 @@ from darkfleet.engine.partition import cell_tasks, hash_partitions, range_partit
 from darkfleet.engine.staging import Staging, run_cell_task, run_group_task
 from darkfleet.errors import ConfigError, require
 
-DEFAULT_PRELOAD = ("darkfleet.detect.pipeline",)  # a module name: the engine never imports stages itself
+DEFAULT_PRELOAD = ("darkfleet.detect.pipeline", "darkfleet.detect.partitioned")  # a module name: the engine never imports stages itself
 
 
 class DaskEngine(Engine):
@@ -127,6 +127,24 @@ class DaskEngine(Engine):
             for t in tasks
         ]
         return _concat(self._gather(futures, "cell search"))
+
+    def map_tasks(self, fn: Callable[..., Any], calls: Sequence[tuple], description: str = "tasks") -> list[Any]:
+        from distributed import as_completed
+
+        futures = [self.client.submit(fn, *args, pure=False) for args in calls]
+        index = {f.key: i for i, f in enumerate(futures)}
+        results: list[Any] = [None] * len(futures)
+        # take each result as it completes and release it, so finished results do not pile up on workers
+        for future in track(as_completed(futures), description, total=len(futures)):
+            results[index[future.key]] = future.result()
+            future.release()
+        return results
+
+    def scratch_root(self) -> str | None:
+        if self.staging is None:
+            raise ConfigError("a remote Dask cluster needs staging_dir on storage every worker reads "
+                              "(e.g. s3://bucket/tmp) to process inputs larger than memory")
+        return self.staging.url
 
     def collect(self, frame: Any) -> pl.DataFrame:
         if isinstance(frame, pl.LazyFrame):

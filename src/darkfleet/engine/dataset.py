@@ -7,7 +7,8 @@ benchmark's slice) without scanning the rest. Paths are local or any fsspec URL
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import uuid
+from datetime import date
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -33,7 +34,7 @@ def write_days(table: pa.Table, root: str, timestamp_col: str = "timestamp_utc")
     fs, path = _filesystem(root)
     ds.write_dataset(
         table.append_column(DAY, days), path, format="parquet", partitioning=_PARTITIONING, filesystem=fs,
-        existing_data_behavior="overwrite_or_ignore", basename_template=f"part-{{i}}-{datetime.now().timestamp():.0f}.parquet",
+        existing_data_behavior="overwrite_or_ignore", basename_template=f"part-{{i}}-{uuid.uuid4().hex}.parquet",
         max_rows_per_group=1 << 20,
     )
     return sorted(set(days.to_pylist()))

@@ -49,16 +49,16 @@ class Staging:
         self._written.clear()
 
 
-def write_frame(root: str, frame: pl.DataFrame) -> str:
-    """Write ``frame`` uncompressed under ``root`` (read back at disk speed); return its URL."""
+def write_frame(root: str, frame: pl.DataFrame, compression: str = "uncompressed") -> str:
+    """Write ``frame`` under ``root`` (uncompressed by default: read back at disk speed); return its URL."""
     name = f"{root.rstrip('/')}/{uuid.uuid4().hex}.arrow"
     if "://" not in name:
-        frame.write_ipc(name, compression="uncompressed")
+        frame.write_ipc(name, compression=compression)  # type: ignore[arg-type]
         return name
     import fsspec
 
     with fsspec.open(name, "wb") as handle:
-        frame.write_ipc(handle, compression="uncompressed")
+        frame.write_ipc(handle, compression=compression)  # type: ignore[arg-type]
     return name
 
 
