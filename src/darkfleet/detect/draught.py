@@ -10,7 +10,9 @@ the two reports. A change that spans a silence of ``across_gap_h`` or more is fl
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
+from numba import njit
 
 from darkfleet.config import DraughtConfig
 from darkfleet.detect.events import details_expr, empty_events, finish_events
@@ -18,6 +20,42 @@ from darkfleet.detect.ports_index import PortIndex
 from darkfleet.detect.runs import hours_between
 
 CONFIRM_TOLERANCE_M = 0.05  # AIS draught has 0.1 m resolution
+
+
+@njit(cache=True)
+def _nearest_report(mmsi, t_us, q_mmsi, q_t_us):  # pragma: no cover - numba
+    """Per query, the row of the same MMSI nearest in time (-1 if none); rows sorted by mmsi,
+    time. Ties go to the later row, as in Polars' nearest as-of join."""
+    out = np.full(q_mmsi.shape[0], -1, dtype=np.int64)
+    for q in range(q_mmsi.shape[0]):
+        lo = np.searchsorted(mmsi, q_mmsi[q], side="left")
+        hi = np.searchsorted(mmsi, q_mmsi[q], side="right")
+        if lo == hi:
+            continue
+        after = lo + np.searchsorted(t_us[lo:hi], q_t_us[q], side="right")  # first row later than the query
+        before = after - 1  # last row at or before it
+        if after < hi and (before < lo or t_us[after] - q_t_us[q] <= q_t_us[q] - t_us[before]):
+            last_equal = lo + np.searchsorted(t_us[lo:hi], t_us[after], side="right") - 1
+            out[q] = last_equal
+        else:
+            out[q] = before
+    return out
+
+
+def report_nearest_in_time(positions: pl.DataFrame, steps: pl.DataFrame) -> pl.DataFrame:
+    """``steps`` (mmsi, end_utc) with ``lat`` / ``lon`` of the vessel's report nearest to
+    ``end_utc``; positions sorted by mmsi then time. Binary searches per step instead of
+    sorting millions of positions for an as-of join."""
+    idx = _nearest_report(
+        positions["mmsi"].to_numpy(), positions["timestamp_utc"].dt.epoch("us").to_numpy(),
+        steps["mmsi"].to_numpy(), steps["end_utc"].dt.epoch("us").to_numpy(),
+    )
+    found = idx >= 0
+    lat = np.full(idx.shape[0], np.nan)
+    lon = np.full(idx.shape[0], np.nan)
+    lat[found] = positions["lat"].to_numpy()[idx[found]]
+    lon[found] = positions["lon"].to_numpy()[idx[found]]
+    return steps.with_columns(pl.Series("lat", lat), pl.Series("lon", lon)).filter(pl.col("lat").is_not_nan())
 
 
 def draught_steps(static: pl.DataFrame, config: DraughtConfig) -> pl.DataFrame:
@@ -62,19 +100,12 @@ def detect_draught_changes(
     in_port_radius_m: float = 10_000.0,
     digest: str = "",
 ) -> pl.DataFrame:
-    """Draught-change events (``schema.EVENTS``); needs positions (for where), port visits and gaps."""
+    """Draught-change events (``schema.EVENTS``); needs positions sorted by mmsi then time (for
+    where), port visits and gaps."""
     steps = draught_steps(static, config)
     if steps.height == 0 or positions.height == 0:
         return empty_events()
-    # only the few vessels with a draught step need their positions (sorting them all is costly)
-    where = (
-        positions.select("mmsi", "timestamp_utc", "lat", "lon")
-        .filter(pl.col("mmsi").is_in(steps["mmsi"].unique().implode()))
-        .sort("timestamp_utc")
-    )
-    steps = steps.sort("end_utc").join_asof(
-        where, left_on="end_utc", right_on="timestamp_utc", by="mmsi", strategy="nearest", check_sortedness=False
-    ).filter(pl.col("lat").is_not_null())
+    steps = report_nearest_in_time(positions, steps)
     dist = ports.distance_m(steps["lat"].to_numpy(), steps["lon"].to_numpy(), in_port_radius_m)
     steps = steps.with_columns(pl.Series("_near_port", dist <= in_port_radius_m)).with_row_index("_step")
     # a port call begun between the two reports could explain the change
