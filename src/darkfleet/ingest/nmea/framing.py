@@ -6,11 +6,11 @@ chunk buffer, never Python objects, so the line kernel stays in nopython mode.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from darkfleet.ingest.nmea import codes as C
 from darkfleet.ingest.nmea.scan import (
-    ARMOUR_LUT,
     days_from_civil,
     days_in_month,
     hex_val,
@@ -22,7 +22,6 @@ _BACKSLASH = 92
 _STAR = 42
 _COMMA = 44
 _COLON = 58
-_ARMOUR = ARMOUR_LUT  # a module-level array: Numba freezes it as a constant
 
 
 @njit(cache=True)
@@ -89,12 +88,40 @@ def _failed(code, end):
     return (code, end, 0, 0, -1, 0, 0, 0, 0)
 
 
+@njit(cache=True, inline="always")
+def _sums(buf, a, b):
+    """XOR, comma count and star count of ``buf[a:b]``.
+
+    Unsigned indices spare Numba's negative-index wrap-around, which lets LLVM vectorise
+    this loop: it runs once over every sentence byte.
+    """
+    xor = np.uint8(0)
+    commas = 0
+    stars = 0
+    for k in range(np.uint64(a), np.uint64(max(a, b))):
+        c = buf[k]
+        xor ^= c
+        commas += c == _COMMA
+        stars += c == _STAR
+    return xor, commas, stars
+
+
+@njit(cache=True, inline="always")
+def _armour_ok(buf, a, b):
+    """True when every byte of ``buf[a:b]`` is a 6-bit armour character (vectorised)."""
+    bad = 0
+    for k in range(np.uint64(a), np.uint64(max(a, b))):
+        c = buf[k]
+        bad += not ((48 <= c <= 87) or (96 <= c <= 119))
+    return bad == 0
+
+
 @njit(cache=True)
 def parse_sentence(buf, p, e):
-    """Validate the sentence starting with '!' at ``p`` (line ends at ``e``) in one pass.
+    """Validate the sentence starting with '!' at ``p`` (line ends at ``e``).
 
     Returns (code, end, total, num, seq, channel_hash, pay_start, pay_end, fill_bits), with
-    ``end`` just after the two checksum digits.
+    ``end`` just after the two checksum digits. The checksum ends at the first '*'.
     """
     if e - p < 6:
         return _failed(C.REJ_NOT_NMEA, e)
@@ -106,35 +133,23 @@ def parse_sentence(buf, p, e):
             return _failed(C.REJ_NOT_NMEA, e)
     if not (buf[p + 3] == 86 and buf[p + 4] == 68 and (buf[p + 5] == 77 or buf[p + 5] == 79)):
         return _failed(C.SKIP_OTHER_SENTENCE, e)
-    xor = 0
+    # usual case: the line ends with "*hh"; one vectorised pass then proves no earlier '*'
+    star = e - 3
+    xor = np.uint8(0)
     commas = 0
-    # scalars, not a list: this runs once per sentence and must not allocate
-    c0 = c1 = c2 = c3 = c4 = c5 = 0
-    star = -1
-    armour_ok = True
-    for k in range(p + 1, e):
-        c = buf[k]
-        if c == _STAR:
-            star = k
-            break
-        xor ^= c
-        if c == _COMMA:
-            if commas == 0:
-                c0 = k
-            elif commas == 1:
-                c1 = k
-            elif commas == 2:
-                c2 = k
-            elif commas == 3:
-                c3 = k
-            elif commas == 4:
-                c4 = k
-            elif commas == 5:
-                c5 = k
-            commas += 1
-        elif commas == 5 and _ARMOUR[c] < 0:  # inside the payload field
-            armour_ok = False
-    if star < 0 or star + 3 > e:
+    stars = 1
+    if star > p and buf[star] == _STAR:
+        xor, commas, stars = _sums(buf, p + 1, star)
+    if stars != 0:  # another '*' before, trailing fields, or no '*' at all: search it
+        star = -1
+        for k in range(p + 1, e):
+            if buf[k] == _STAR:
+                star = k
+                break
+        if star < 0:
+            return _failed(C.REJ_BAD_CHECKSUM, e)
+        xor, commas, stars = _sums(buf, p + 1, star)
+    if star + 3 > e:
         return _failed(C.REJ_BAD_CHECKSUM, e)
     hi = hex_val(buf[star + 1])
     lo = hex_val(buf[star + 2])
@@ -143,6 +158,27 @@ def parse_sentence(buf, p, e):
         return _failed(C.REJ_BAD_CHECKSUM, end)
     if commas != 6:
         return _failed(C.REJ_BAD_FIELD_COUNT, end)
+    # exactly six commas: the first five are in the short head, the sixth is the last one
+    c0 = c1 = c2 = c3 = c4 = 0
+    found = 0
+    k = p + 1
+    while found < 5:
+        if buf[k] == _COMMA:
+            if found == 0:
+                c0 = k
+            elif found == 1:
+                c1 = k
+            elif found == 2:
+                c2 = k
+            elif found == 3:
+                c3 = k
+            else:
+                c4 = k
+            found += 1
+        k += 1
+    c5 = star - 1
+    while buf[c5] != _COMMA:
+        c5 -= 1
     total = parse_uint(buf, c0 + 1, c1)
     num = parse_uint(buf, c1 + 1, c2)
     seq = -1
@@ -160,7 +196,7 @@ def parse_sentence(buf, p, e):
     fill = parse_uint(buf, c5 + 1, star)
     if fill < 0 or fill > 5 or star - c5 != 2:
         return _failed(C.REJ_BAD_FILL_BITS, end)
-    if not armour_ok:
+    if not _armour_ok(buf, c4 + 1, c5):
         return _failed(C.REJ_BAD_ARMOUR, end)
     if 6 * (c5 - c4 - 1) - fill < 6:
         return _failed(C.REJ_SHORT_PAYLOAD, end)

@@ -8,50 +8,33 @@ import numpy as np
 from numba import njit
 
 from darkfleet.ingest.nmea import codes as C
+from darkfleet.ingest.nmea.scan import count_byte, find_byte
+
+_MIN_READ_BYTES = 1 << 20
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _split(buf, max_lines, eof):
     """Line bounds of up to ``max_lines`` lines of ``buf`` and the '!' count inside them.
 
     Returns (starts, ends, n_bang, is_final); a last line without newline counts only at EOF.
     """
     max_lines = min(max_lines, buf.shape[0] + 1)  # never more lines than bytes
-    ends = np.empty(max_lines, np.int32)  # a chunk is far below 2 GiB
-    n = 0
-    bangs = 0
-    pending_bangs = 0
-    for k in range(buf.shape[0]):
-        c = buf[k]
-        if c == 10:
-            if n == max_lines:
-                break
-            ends[n] = k
-            n += 1
-            bangs += pending_bangs
-            pending_bangs = 0
-        elif c == 33:
-            pending_bangs += 1
+    ends, n = find_byte(buf, 10, max_lines)
     complete_end = ends[n - 1] + 1 if n else 0
+    bangs = count_byte(buf, 0, complete_end, 33)
     is_final = False
     if eof and complete_end == buf.shape[0]:
         is_final = True
-    elif eof and n < max_lines:
-        tail_newline = False
-        for k in range(complete_end, buf.shape[0]):
-            if buf[k] == 10:
-                tail_newline = True
-                break
-        if not tail_newline:  # the last line has no newline
-            ends[n] = buf.shape[0]
-            n += 1
-            bangs += pending_bangs
-            is_final = True
+    elif eof and n < max_lines:  # find_byte saw every newline: the last line has none
+        ends[n] = buf.shape[0]
+        n += 1
+        bangs += count_byte(buf, complete_end, buf.shape[0], 33)
+        is_final = True
     starts = np.empty(n, np.int32)
     if n:
         starts[0] = 0
-        for i in range(1, n):
-            starts[i] = ends[i - 1] + 1
+        starts[1:] = ends[: n - 1] + 1
     return starts, ends[:n], bangs, is_final
 
 
@@ -89,6 +72,8 @@ class LineFeed:
 
     def _read_block(self) -> int:
         need = self.size + self.block_bytes
+        if need > self.buf.size and self.buf.size - self.size >= _MIN_READ_BYTES:
+            need = self.buf.size  # read into the room left: growing would copy and fault fresh pages
         if need > self.buf.size:
             grown = np.empty(max(need, 2 * self.buf.size), np.uint8)
             grown[: self.size] = self.buf[: self.size]
@@ -97,7 +82,7 @@ class LineFeed:
         readinto = getattr(self.stream, "readinto", None)
         if readinto is not None:
             return readinto(window) or 0
-        data = self.stream.read(self.block_bytes)
+        data = self.stream.read(len(window))
         window[: len(data)] = data
         return len(data)
 

@@ -7,7 +7,9 @@ must survive any bytes.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 from darkfleet.ingest.nmea.codes import MAX_TIME_US, MIN_TIME_US, MISSING_TIME
 
@@ -109,11 +111,52 @@ def days_in_month(y, m):
     return 31
 
 
-def _armour_lut() -> np.ndarray:
-    lut = np.full(256, -1, np.int8)
-    lut[48:88] = np.arange(0, 40)
-    lut[96:120] = np.arange(40, 64)
-    return lut
+
+@intrinsic
+def _cttz(typingctx, x):
+    """Count of trailing zero bits of a non-zero uint64 (one instruction: tzcnt)."""
+    def codegen(context, builder, signature, args):
+        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 1))
+    return types.uint64(types.uint64), codegen
 
 
-ARMOUR_LUT = _armour_lut()  # byte -> 6-bit value, -1 outside the two valid ranges
+@njit(cache=True, nogil=True)
+def find_byte(buf, byte, max_count):
+    """Positions of the first ``max_count`` occurrences of ``byte`` in ``buf``: (array, count).
+
+    Works on 64-byte blocks: the compare loop vectorises into a bit mask and only set
+    bits cost a step, so it runs at a few bytes per cycle instead of one.
+    """
+    n = buf.shape[0]
+    out = np.empty(max(min(max_count, n), 0), np.int32)  # a chunk is far below 2 GiB
+    limit = out.shape[0]
+    m = 0
+    one = np.uint64(1)
+    n_blocks = n // 64
+    for b in range(n_blocks):
+        base = np.uint64(b * 64)
+        mask = np.uint64(0)
+        for k in range(64):
+            mask |= np.uint64(buf[base + np.uint64(k)] == byte) << np.uint64(k)
+        while mask:
+            if m == limit:
+                return out, m
+            out[m] = b * 64 + np.int64(_cttz(mask))
+            m += 1
+            mask &= mask - one
+    for k in range(n_blocks * 64, n):
+        if buf[k] == byte:
+            if m == limit:
+                break
+            out[m] = k
+            m += 1
+    return out, m
+
+
+@njit(cache=True, nogil=True)
+def count_byte(buf, a, b, byte):
+    """Occurrences of ``byte`` in ``buf[a:b]`` (unsigned indices: the loop vectorises)."""
+    total = 0
+    for k in range(np.uint64(a), np.uint64(max(a, b))):
+        total += buf[k] == byte
+    return total
