@@ -34,3 +34,14 @@ def test_mutated_noaa_csv_balances(lines):
     assert counts.lines_read == len(lines) + 1
     assert positions.num_rows == counts.positions == counts.decoded
     assert all(-90 <= v <= 90 for v in positions.column("lat").drop_null().to_pylist())
+
+
+def test_a_nul_byte_in_one_data_line_quarantines_that_line_only(tmp_path):
+    # found by the fuzz test above: one NUL made the whole file count as binary
+    path = tmp_path / "nul.csv"
+    path.write_text("\n".join([HEADER, GOOD, "\x00", GOOD]) + "\n", encoding="utf-8")
+    positions, _, summary = read([path])
+    counts = summary.totals
+    assert counts.balanced and counts.lines_read == 4
+    assert positions.num_rows == 2
+    assert sum(counts.rejected.values()) == 1
