@@ -118,6 +118,18 @@ class SpoofingConfig:
     circle_min_speed_kn: float = 3.0  # slower vessels swing at anchor; not a circle
     circle_max_step_turn_deg: float = 120.0  # a U-turn within one grid step is manoeuvring, not a circle
     no_fix_merge_h: float = 1.0  # no-fix reports closer than this form one episode
+    sog_thin_min: int = 5  # SOG check: first report per 5 min (GPS jitter over seconds is not speed)
+    sog_max_hop_min: float = 20.0  # ... hops across longer silences are not measured (no interpolation)
+    sog_window_min: int = 30  # ... reported and implied speeds compared per window
+    sog_min_coverage_fraction: float = 0.5  # ... a window counts when measured hops cover this share of it
+    sog_mismatch_min_kn: float = 5.0  # ... disagreement beyond log-vs-GPS speed and tidal current (3-4 kn)
+    sog_mismatch_fraction: float = 0.5  # ... and beyond this share of the larger speed (turns, accelerations)
+    sog_min_duration_h: float = 1.0  # ... sustained this long (consecutive windows)
+    grid_quantum_deg: float = 0.001  # lattice far coarser than AIS's 1/10000 min (1.7e-6 deg) resolution
+    grid_step_tol_deg: float = 1e-6  # steps repeating the previous one within this are a constant-step pattern
+    grid_min_step_m: float = 30.0  # only moving reports count (a moored vessel repeats the zero step)
+    grid_min_reports: int = 20  # run of consecutive lattice or repeated-step reports that fires
+    grid_min_dt_spread: float = 1.5  # ... repeated steps count when the longest report interval is this x the shortest
 
 
 @dataclass(frozen=True)

@@ -89,3 +89,73 @@ def test_a_fast_track_whose_sog_says_slow_is_still_split():
     fake = track(12, 1, 38, step_s=180.0, sog_kn=12.0)
     points = segment_positions(prepare_positions(positions(fake))[0], SegmentConfig())
     assert points["segment_id"].n_unique() > 1
+
+
+def _kinds(*frames):
+    return _spoofing(positions(*frames))["kind"].to_list()
+
+
+def test_positions_sailing_while_sog_says_stopped_is_a_sog_mismatch():
+    events = _spoofing(positions(track(21, 3, 12, step_s=30.0, sog_kn=0.0)))
+    assert events["kind"].to_list() == ["sog_mismatch"]
+    details = json.loads(events["details"][0])
+    assert details["reported_sog_kn"] == 0 and 11.5 < details["implied_speed_kn"] < 12.5
+    assert details["duration_h"] >= 2.5 and details["thin_min"] == 5
+
+
+def test_sog_of_15_kn_on_a_fix_that_does_not_move_is_a_sog_mismatch():
+    assert _kinds(track(22, 2, 0, step_s=30.0, sog_kn=15.0)) == ["sog_mismatch"]
+
+
+def test_gps_jitter_gaps_and_log_speed_are_no_sog_mismatch():
+    rng = np.random.default_rng(4)
+    moored = track(23, 4, 0, step_s=10.0, sog_kn=0.0)
+    jitter_deg = 15 / 111_195  # +-15 m fixes every 10 s
+    moored = moored.with_columns(pl.col("lat") + rng.normal(0, jitter_deg, moored.height),
+                                 pl.col("lon") + rng.normal(0, jitter_deg, moored.height))
+    # heard 10 min in every 50 (silences interpolate nothing), SOG from the log 3 kn off the GPS speed
+    patchy = track(24, 6, 12, step_s=60.0, sog_kn=15.0).filter(pl.int_range(pl.len()) % 50 < 10)
+    assert _kinds(moored, patchy) == []
+
+
+def _lattice(frame: pl.DataFrame, q: float = 0.001) -> pl.DataFrame:
+    return frame.with_columns((pl.col("lat") / q).round(0) * q, (pl.col("lon") / q).round(0) * q)
+
+
+def test_positions_snapped_to_a_coarse_lattice_are_grid_regular():
+    rng = np.random.default_rng(5)
+    real = track(31, 2, 12, step_s=60.0)
+    real = real.with_columns(pl.col("lat") + rng.normal(0, 2e-5, real.height))  # a real fix's noise
+    fake = _lattice(track(31, 1, 12, step_s=60.0, start=(real["lat"][-1], real["lon"][-1]),
+                          t0=real["timestamp_utc"][-1] + timedelta(seconds=60)))
+    events = _spoofing(positions(real, fake))
+    assert events["kind"].to_list() == ["grid_regular"]
+    details = json.loads(events["details"][0])
+    assert details["pattern"] == "lattice" and details["n_reports"] >= 50
+
+
+def test_a_source_that_rounds_every_position_is_not_grid_regular():
+    assert _kinds(_lattice(track(32, 3, 12, step_s=60.0))) == []
+
+
+def test_one_step_repeated_whatever_the_time_between_reports_is_grid_regular():
+    rng = np.random.default_rng(6)
+    n = 60
+    t_s = np.cumsum(rng.choice([60.0, 120.0, 180.0], n))
+    step = 0.00211, 0.00137
+    fake = pl.DataFrame({
+        "mmsi": [33] * n, "timestamp_utc": [T0 + timedelta(seconds=float(s)) for s in t_s],
+        "lat": OFFSHORE[0] + np.arange(n) * step[0], "lon": OFFSHORE[1] + np.arange(n) * step[1], "sog_kn": [12.0] * n,
+    }).with_columns(pl.col("timestamp_utc").cast(pl.Datetime("us", "UTC")))
+    kinds = _kinds(fake)
+    assert "grid_regular" in kinds
+    grid = _spoofing(positions(fake)).filter(pl.col("kind") == "grid_regular")
+    assert json.loads(grid["details"][0])["pattern"] == "constant_step"
+
+
+def test_a_straight_track_at_a_regular_rate_is_not_grid_regular():
+    # constant velocity, one report a minute, positions at AIS resolution (1/600000 deg): the
+    # rounded steps repeat in runs, but so does the time between reports
+    straight = track(34, 4, 11.3, course_deg=90.0, step_s=60.0)  # due east: the latitude never changes
+    straight = straight.with_columns((pl.col("lat") * 600_000).round(0) / 600_000, (pl.col("lon") * 600_000).round(0) / 600_000)
+    assert _kinds(straight) == []

@@ -8,6 +8,7 @@
 * ``circle``: the track turns smoothly one way through a full circle within
   ``circle_window_h`` at sailing speed and ends where it started, the signature of GNSS spoofing (C4ADS 2019, "Above Us
   Only Stars").
+* ``sog_mismatch`` and ``grid_regular``: see :mod:`darkfleet.detect.spoof_patterns`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from darkfleet.config import SpoofingConfig
 from darkfleet.detect.events import details_expr, empty_events, finish_events
 from darkfleet.detect.geo import M_PER_NM, bearing_expr, haversine_expr
 from darkfleet.detect.runs import hours_between, run_ids
+from darkfleet.detect.spoof_patterns import grid_regular, sog_mismatch
 
 US_PER_H = 3_600_000_000
 
@@ -227,6 +229,8 @@ def detect_spoofing(
         _shared(segments, grid, config),
         _no_fix(no_fix, config),
         _circles(grid, config, step_min),
+        sog_mismatch(points, config),
+        grid_regular(points.sort("segment_id", "timestamp_utc"), config),
     ]
     parts = [p for p in parts if p.height]
     if not parts:
