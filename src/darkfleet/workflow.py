@@ -1,6 +1,6 @@
 """``darkfleet run``: the main job, end to end, in one command.
 
-ingest -> detect -> sanctions lists -> screen and score -> report, all into one output
+ingest -> sanctions lists -> detect (which screens, scores and writes the report), all into one output
 folder. On real data when ``../shared/data`` (or ``--data``) is there; otherwise on a
 generated scenario, so a fresh clone shows the whole system working.
 """
@@ -62,8 +62,6 @@ def run(ctx: click.Context, out_dir: str, data_dir: Path | None, force_simulate:
     """
     from darkfleet.detect.cli import detect
     from darkfleet.ingest.cli import ingest
-    from darkfleet.report.cli import report
-    from darkfleet.score.cli import score_command
     from darkfleet.screen.cli import update as lists_update
 
     out = Path(out_dir)
@@ -71,21 +69,16 @@ def run(ctx: click.Context, out_dir: str, data_dir: Path | None, force_simulate:
     db = out / "fleet.duckdb"
     found = None if force_simulate else _real_inputs(data_dir or default_data_dir())
     inputs, lists = found if found else _scenario_inputs(ctx, out, seed)
-    click.echo(f"[1/5] ingest {', '.join(map(str, inputs))} -> {db}", err=True)
+    click.echo(f"[1/3] ingest {', '.join(map(str, inputs))} -> {db}", err=True)
     ctx.invoke(ingest, inputs=tuple(map(str, inputs)), db_path=str(db), fmt="auto", columns=None,
                assume_time=None, strict=False, summary_path=None)
-    click.echo("[2/5] detect", err=True)
-    ctx.invoke(detect, inputs=(), out_dir=str(out), db_path=str(db), config_path=None, preset="default",
-               engine_name="embedded", scheduler=None, workers=2, since=None)
     if lists:
-        click.echo(f"[3/5] sanctions lists: {', '.join(p.name for p in lists)}", err=True)
+        click.echo(f"[2/3] sanctions lists: {', '.join(p.name for p in lists)}", err=True)
         ctx.invoke(lists_update, sources=tuple(lists), db=db, published=None, list_id=None, strict=False)
     else:
-        click.echo("[3/5] no sanctions lists found: scoring behaviour only", err=True)
-    click.echo("[4/5] screen and score", err=True)
-    ctx.invoke(score_command, db=db, vessels_file=None, events_file=None, list_files=(), config_path=None,
-               out=out / "vessels.parquet", top=10)
-    click.echo("[5/5] report", err=True)
-    ctx.invoke(report, db_path=db, out_path=out / "report.html", figures_dir=None, max_events=5000,
-               max_detail_events=300)
+        click.echo("[2/3] no sanctions lists found: scoring behaviour only", err=True)
+    # detect scores, screens against the stored lists and writes the report: one code path for both commands
+    click.echo("[3/3] detect, screen and score, report", err=True)
+    ctx.invoke(detect, inputs=(), out_dir=str(out), db_path=str(db), config_path=None, preset="default",
+               engine_name="embedded", scheduler=None, workers=2, since=None)
     click.echo(f"done: open {out / 'report.html'}")

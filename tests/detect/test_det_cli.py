@@ -2,6 +2,7 @@ import json
 from types import SimpleNamespace
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -35,7 +36,8 @@ def test_detect_from_a_store_writes_every_output_and_the_events_table(tmp_path, 
     out = tmp_path / "out"
     done = run("detect", "--db", str(db), "--out", str(out))
     assert done.returncode == 0, done.stderr
-    assert {p.name for p in out.iterdir()} == {"events.parquet", "events.geojson", "events.csv", "segments.parquet", "summary.json"}
+    assert {p.name for p in out.iterdir()} == {"events.parquet", "events.geojson", "events.csv", "segments.parquet",
+                                               "summary.json", "vessels.parquet", "report.html"}
     events = pl.from_arrow(pq.read_table(out / "events.parquet"))
     assert events.filter(pl.col("event_type") == "encounter").height == 1
     summary = json.loads((out / "summary.json").read_text())
@@ -91,3 +93,57 @@ def test_partitioned_detect_of_a_scenario_folder_gives_the_same_events(tmp_path,
     assert a == b and len(a) > 0
     bad = run("detect", "--db", str(tmp_path / "x.duckdb"), "--out", str(tmp_path / "c"), "--partitions", "2")
     assert bad.returncode == 2 and "--partitions" in bad.stderr
+
+
+def _report_data(path) -> dict:
+    """The JSON payload inlined in a report.html (the page draws everything from it)."""
+    html = path.read_text(encoding="utf-8")
+    start = html.index("window.DARKFLEET_DATA = ") + len("window.DARKFLEET_DATA = ")
+    return json.loads(html[start:html.index(";</script>", start)])
+
+
+def test_detect_from_a_store_with_lists_scores_screens_and_reports(tmp_path, run, shared_data):
+    db = tmp_path / "fleet.duckdb"
+    listed, partner = 572469210, 538000001  # ARTAVIL (IMO 9187629) is on the OFAC 2026 sample list
+    table = positions(track(listed, 3, 0.5), track(partner, 3, 0.5, start=offset(OFFSHORE, north_m=200)))
+    t0 = table.column("timestamp_utc")[0].as_py()
+    static = [{"mmsi": listed, "timestamp_utc": t0, "imo": 9187629, "name": "ARTAVIL", "ship_type": 80},
+              {"mmsi": partner, "timestamp_utc": t0, "imo": 9074729, "name": "PARTNER", "ship_type": 80}]
+    with Store(db) as store:
+        store.replace("positions", schema.POSITIONS, table)
+        store.replace("static", schema.STATIC, schema.conform(pa.Table.from_pylist(static), schema.STATIC))
+    xml = shared_data / "sanctions" / "ofac-sdn-xml-2026-sample.xml"
+    assert run("lists", "update", "--from", str(xml), "--db", str(db)).returncode == 0
+    out = tmp_path / "out"
+    done = run("detect", "--db", str(db), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    vessels = pl.read_parquet(out / "vessels.parquet")
+    assert vessels.columns == schema.VESSELS.names
+    top = vessels.sort("risk_score", descending=True).row(0, named=True)
+    assert top["mmsi"] == listed and "sanctions_listed" in top["risk_factors"] and top["sanctions"] != "[]"
+    with Store(db, read_only=True) as store:  # the store is scored too, so serve and report agree with the file
+        assert store.arrow("SELECT count(*) AS n FROM vessels")["n"][0].as_py() == vessels.height
+    data = _report_data(out / "report.html")
+    assert data["vessels"][0]["mmsi"] == listed  # the report opens on the riskiest vessel
+    assert {e["event_type"] for e in data["events"]} >= {"encounter"}
+    encounter = next(e for e in data["events"] if e["event_type"] == "encounter")
+    assert {t["mmsi"] for t in data["tracks"][encounter["event_id"]]} == {listed, partner}
+
+
+def test_detect_of_a_scenario_folder_writes_vessels_and_report_unless_told_not_to(tmp_path, run):
+    simulate = pytest.importorskip("darkfleet.simulate")
+    scen = tmp_path / "scen"
+    simulate.write_scenario("tiny", 2, scen)
+    full, lean = tmp_path / "full", tmp_path / "lean"
+    assert run("detect", str(scen), "--out", str(full)).returncode == 0
+    events = pl.read_parquet(full / "events.parquet")
+    vessels = pl.read_parquet(full / "vessels.parquet")
+    involved = set(events["mmsi"]) | set(events["other_mmsi"].drop_nulls())
+    assert involved <= set(vessels["mmsi"]) and vessels["risk_score"].is_between(0, 100).all()
+    data = _report_data(full / "report.html")
+    assert data["summary"]["n_events"] == events.height and data["tracks"]
+    assert "window.DARKFLEET_LAND" in (full / "report.html").read_text(encoding="utf-8")  # basemap inlined
+    done = run("detect", str(scen), "--out", str(lean), "--partitions", "2", "--no-report")
+    assert done.returncode == 0, done.stderr
+    assert (lean / "vessels.parquet").exists() and not (lean / "report.html").exists()
+    assert pl.read_parquet(lean / "vessels.parquet").sort("mmsi").equals(vessels.sort("mmsi"))

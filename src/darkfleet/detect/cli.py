@@ -39,7 +39,7 @@ def _is_scenario(path: Path) -> bool:
     return path.is_dir() and (path / "positions").is_dir() and (path / "truth.parquet").exists()
 
 
-def _detect_partitioned(folders: list[Path], out_dir: str, config, partitions: int, preset: str) -> None:
+def _detect_partitioned(folders: list[Path], out_dir: str, config, partitions: int, preset: str, report: bool) -> None:
     import polars as pl
 
     from darkfleet import schema
@@ -54,6 +54,20 @@ def _detect_partitioned(folders: list[Path], out_dir: str, config, partitions: i
     write_outputs(out_dir, result.events, result.segments, summary)
     counts = ", ".join(f"{k}={v}" for k, v in summary["events"].items() if v)
     click.echo(f"{result.events.height} events ({counts or 'none'}) from {summary['input']['input_rows']} positions -> {out_dir}")
+    _write_products(out_dir, None, (result.events, paths, static), report)
+
+
+def _write_products(out_dir: str, db_path: str | None, frames: tuple | None, report: bool) -> None:
+    """vessels.parquet and report.html, from the store events went to or from the run's frames."""
+    from darkfleet.products import frames_store, write_products
+    from darkfleet.store import Store
+
+    with (Store(db_path) if db_path else frames_store(*frames)) as store:
+        written = write_products(out_dir, store, report=report)
+    screened = "no sanctions lists" if written["n_matches"] is None else f"{written['n_matches']} sanctions matches"
+    click.echo(f"{written['n_vessels']} vessels scored ({screened}) -> {written['vessels']}")
+    if "report" in written:
+        click.echo(f"report -> {written['report']}")
 
 
 def _read_scenarios(folders: list[Path]):
@@ -84,12 +98,15 @@ def _read_scenarios(folders: list[Path]):
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes of the local Dask cluster.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="With --db: re-process only days from DATE (plus overlap); keep earlier events.")
 @click.option("--partitions", type=click.IntRange(min=1), help="Scenario folders: process vessels in N MMSI partitions read from Parquet (bounded memory).")
+@click.option("--no-report", "no_report", is_flag=True, help="Skip report.html (vessels.parquet is still written).")
 def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_path: str | None, preset: str,
-           engine_name: str, scheduler: str | None, workers: int, since, partitions: int | None) -> None:
+           engine_name: str, scheduler: str | None, workers: int, since, partitions: int | None,
+           no_report: bool) -> None:
     """Find encounters, loitering, gaps, dark STS, spoofing, identity and draught changes, port visits.
 
-    Writes events.parquet, events.geojson, events.csv, segments.parquet and summary.json
-    into OUT. INPUT is anything 'darkfleet ingest' reads, or a scenario folder written by
+    Writes events.parquet, events.geojson, events.csv, segments.parquet, summary.json,
+    vessels.parquet (risk score, factors; sanctions matches when --db holds lists) and the
+    self-contained report.html into OUT. INPUT is anything 'darkfleet ingest' reads, or a scenario folder written by
     'darkfleet simulate' (Parquet); or give --db instead.
 
     \b
@@ -119,7 +136,7 @@ def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_pa
         folders = [Path(p) for p in inputs]
         if not folders or not all(_is_scenario(f) for f in folders):
             raise ConfigError("--partitions needs simulator scenario folders (positions/*.parquet) as INPUT")
-        _detect_partitioned(folders, out_dir, config, partitions, preset)
+        _detect_partitioned(folders, out_dir, config, partitions, preset, not no_report)
         return
     engine = get_engine(engine_name, **engine_options(engine_name, scheduler, workers))
     try:
@@ -143,6 +160,7 @@ def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_pa
             record_state(store, config.digest())
     counts = ", ".join(f"{k}={v}" for k, v in summary["events"].items() if v)
     click.echo(f"{result.events.height} events ({counts or 'none'}) from {summary['input']['input_rows']} positions -> {out_dir}")
+    _write_products(out_dir, db_path, None if db_path else (result.events, positions, static), not no_report)
 
 
 @click.command("evaluate")

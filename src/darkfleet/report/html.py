@@ -94,13 +94,17 @@ def write_report(events, vessels, positions, static, path: str | Path, *, limits
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
-        frames = {"events": events, "vessels": vessels, "positions": positions, "static": static}
-        for name, value in frames.items():
-            con.register(f"_{name}", _as_arrow(value, name))
-            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}"')  # names are ours, not user input
+        view_frames(con, {"events": events, "vessels": vessels, "positions": positions, "static": static})
         return report_html_to(collect_payload(con, limits), path)
     finally:
         con.close()
+
+
+def view_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, Any]) -> None:
+    """One view per store table over in-memory frames (nothing copied); ``None`` gives an empty table."""
+    for name, value in frames.items():
+        con.register(f"_{name}", _as_arrow(value, name))
+        con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM "_{name}"')  # names are ours, not user input
 
 
 def read_payload(db_path: str | Path, limits: ReportLimits | None = None) -> dict[str, Any]:

@@ -7,8 +7,6 @@ from pathlib import Path
 import click
 import polars as pl
 
-from darkfleet import schema
-from darkfleet.errors import InputError
 from darkfleet.store import Store
 
 
@@ -35,27 +33,17 @@ def score_command(db: Path, vessels_file: Path | None, events_file: Path | None,
       darkfleet lists update --from ../shared/data/sanctions/ofac-sdn-csv-2021 --db fleet.duckdb
       darkfleet score --db fleet.duckdb --out out/vessels.parquet
     """
-    from darkfleet.score import load_risk_config, score_vessels
-    from darkfleet.screen.inputs import read_vessels_file, registry_for, vessels_from_store, write_matches
-    from darkfleet.screen.screening import screen
+    from darkfleet.score import load_risk_config
+    from darkfleet.score.from_store import score_store
+    from darkfleet.screen.inputs import read_vessels_file
 
     config = load_risk_config(config_path)
-    with Store(db, read_only=True) as store:
-        vessels, identities = vessels_from_store(store, prefer_static=True)
-        if events_file is None and not store.has_table("events"):
-            raise InputError("no events: run 'darkfleet detect --db' first or give --events events.parquet", path=db)
-        events = pl.read_parquet(events_file) if events_file else pl.from_arrow(store.arrow("SELECT * FROM events"))
-        has_lists = bool(list_files) or store.has_table("sanctions_lists")
-    if vessels_file is not None:
-        vessels = read_vessels_file(vessels_file)
-    matches = screen(registry_for(list_files, db), vessels, identities) if has_lists else None
+    events = pl.read_parquet(events_file) if events_file else None
+    vessels = read_vessels_file(vessels_file) if vessels_file else None
+    with Store(db) as store:
+        table, matches = score_store(store, config, events=events, vessels=vessels, list_files=list_files)
     if matches is None:
         click.echo("darkfleet: warning: no sanctions lists stored: scoring behaviour only", err=True)
-    table = score_vessels(vessels, events, matches, config)
-    with Store(db) as store:
-        store.replace("vessels", schema.VESSELS, table)
-    if matches is not None:
-        write_matches(db, matches)
     if out is not None:
         pl.from_arrow(table).write_parquet(out)
     for row in pl.from_arrow(table).head(top).iter_rows(named=True):

@@ -35,9 +35,15 @@ def registry_for(list_files: tuple[Path, ...], db: Path | None) -> Registry:
     if db is None:
         raise InputError("no lists to screen against: give --lists FILE... or a --db with 'darkfleet lists update' done")
     with Store(db, read_only=True) as store:
-        registry = load_registry(store)
+        return stored_registry(store)
+
+
+def stored_registry(store: Store) -> Registry:
+    """The lists stored in an open store; refuses to screen against nothing."""
+    registry = load_registry(store)
     if not registry.lists:
-        raise InputError("the store holds no sanctions lists: run 'darkfleet lists update --from FILE --db DB'", path=db)
+        raise InputError("the store holds no sanctions lists: run 'darkfleet lists update --from FILE --db DB'",
+                         path=store.path)
     return registry
 
 
@@ -95,9 +101,15 @@ def _columns(store: Store, table: str) -> set[str]:
 
 def write_matches(db: Path, matches: pl.DataFrame) -> None:
     """Replace the store's ``sanctions_matches`` with this run's matches."""
+    with Store(db) as store:
+        store_matches(store, matches)
+
+
+def store_matches(store: Store, matches: pl.DataFrame) -> None:
+    """:func:`write_matches` on an open, writable store."""
     table = matches.select(list(MATCH_SCHEMA)).with_columns(pl.col("matched_fields").list.join(","))
     arrow = table.to_arrow()
-    with Store(db) as store, store.transaction() as con:
+    with store.transaction() as con:
         con.register("_matches", arrow)
         con.execute(f'CREATE OR REPLACE TABLE "{MATCHES_TABLE}" AS SELECT * FROM _matches')
         con.unregister("_matches")
