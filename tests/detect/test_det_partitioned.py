@@ -5,15 +5,17 @@ from darkfleet.detect.partitioned import run_detection_partitioned
 from darkfleet.detect.pipeline import run_detection
 
 
-def test_partitioned_detection_equals_the_in_memory_run(tmp_path):
+@pytest.mark.parametrize("n_partitions", [1, 4])  # 1: the task reads the input itself, no split
+def test_partitioned_detection_equals_the_in_memory_run(tmp_path, n_partitions):
     simulate = pytest.importorskip("darkfleet.simulate").simulate
     sim = simulate("tiny", 0)
     path = tmp_path / "positions.parquet"
     pl.from_arrow(sim.positions).write_parquet(path, row_group_size=20_000)
     static = pl.from_arrow(sim.static)
     whole = run_detection(sim.positions, static)
-    parted = run_detection_partitioned([path], static, n_partitions=4)
-    assert parted.summary["input"]["input_rows"] == sim.positions.num_rows
+    parted = run_detection_partitioned([path], static, n_partitions=n_partitions)
+    assert parted.summary["partitions"] == n_partitions
+    assert parted.summary["input"] == whole.summary["input"]
     assert parted.summary["events"] == whole.summary["events"]
     assert sorted(parted.events["event_id"].to_list()) == sorted(whole.events["event_id"].to_list())
     assert parted.segments.height == whole.segments.height

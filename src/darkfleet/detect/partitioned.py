@@ -123,9 +123,7 @@ def mmsi_bounds(files: list[str], n_partitions: int) -> np.ndarray:
 
 def split_slice(piece: InputSlice, bounds: np.ndarray, out_root: str) -> dict[int, str]:
     """Cut one input slice by MMSI range; one Arrow file per non-empty range: {partition: url}."""
-    import pyarrow.parquet as pq
-
-    frame = pl.from_arrow(pq.ParquetFile(piece.path).read_row_groups(list(piece.row_groups)))
+    frame = _read_slice(piece)
     part = np.searchsorted(bounds, frame["mmsi"].to_numpy(), side="right")
     parts = frame.with_columns(pl.Series(_PART, part)).partition_by(
         _PART, maintain_order=True, include_key=False, as_dict=True
@@ -179,19 +177,25 @@ def vessel_stages(positions: pl.DataFrame, static: pl.DataFrame, config: DetectC
     }
 
 
-def partition_task(position_urls: list[str], static_urls: list[str], config: DetectConfig, ports: PortIndex,
-                   digest: str) -> dict:
-    """One MMSI range, run wherever the engine puts it: read its split files, run :func:`vessel_stages`."""
+def partition_task(positions: list[str | InputSlice], static: list[str | InputSlice], config: DetectConfig,
+                   ports: PortIndex, digest: str) -> dict:
+    """One MMSI range, run wherever the engine puts it: read its split files (or input slices),
+    run :func:`vessel_stages`."""
     timer = _Timer()
-    positions = _read_parts(position_urls, schema.POSITIONS)
-    static = _read_parts(static_urls, schema.STATIC)
-    part = vessel_stages(positions, static, config, ports, digest, timer)
+    part = vessel_stages(_read_parts(positions, schema.POSITIONS), _read_parts(static, schema.STATIC), config, ports,
+                         digest, timer)
     part["timings_s"] = timer.timings_s
     return part
 
 
-def _read_parts(urls: list[str], arrow_schema) -> pl.DataFrame:
-    frames = [load(u) for u in urls]
+def _read_slice(piece: InputSlice) -> pl.DataFrame:
+    import pyarrow.parquet as pq
+
+    return pl.from_arrow(pq.ParquetFile(piece.path).read_row_groups(list(piece.row_groups)))  # type: ignore[return-value]
+
+
+def _read_parts(parts: list[str | InputSlice], arrow_schema) -> pl.DataFrame:
+    frames = [_read_slice(p) if isinstance(p, InputSlice) else load(p) for p in parts]
     return pl.concat(frames, how="diagonal_relaxed") if frames else pl.from_arrow(arrow_schema.empty_table())
 
 
@@ -205,7 +209,8 @@ def run_detection_partitioned(
     partition_rows: int = DEFAULT_PARTITION_ROWS,
 ) -> DetectResult:
     """Detect over Parquet files (``schema.POSITIONS``; folders are searched) too large for
-    memory, in ``n_partitions`` MMSI ranges (default: one per ``partition_rows`` positions).
+    memory, in ``n_partitions`` MMSI ranges (default: one per ``partition_rows`` positions, at
+    least two per worker of a parallel engine).
     ``static`` is Parquet files too, or a frame. Peak memory per process ~ one partition, plus
     on the driver the slim grid and the static reports."""
     config = config or DetectConfig()
@@ -225,15 +230,20 @@ def run_detection_partitioned(
             _make_dirs(run_root)
             slices = plan_slices(files, partition_rows)
             total = sum(s.rows for s in slices)
-            n_partitions = n_partitions or max(1, math.ceil(total / partition_rows))
-            bounds = mmsi_bounds(files, n_partitions)
+            # with several workers, at least two ranges each: a lone slow range does not idle the others
+            floor = 2 * engine.parallelism if engine.parallelism > 1 else 1
+            n_partitions = n_partitions or max(floor, math.ceil(total / partition_rows))
             static_slices = _static_slices(static, run_root, partition_rows)
-            split = engine.map_tasks(split_slice, [(s, bounds, run_root) for s in slices + static_slices], "split")
-        n_ranges = len(bounds) + 1
-        pos_urls = [[piece[k] for piece in split[: len(slices)] if k in piece] for k in range(n_ranges)]
-        stat_urls = [[piece[k] for piece in split[len(slices):] if k in piece] for k in range(n_ranges)]
+            if n_partitions == 1:  # one range: the task reads the inputs as they are
+                n_ranges, pos_parts, stat_parts = 1, [slices], [static_slices]
+            else:
+                bounds = mmsi_bounds(files, n_partitions)
+                split = engine.map_tasks(split_slice, [(s, bounds, run_root) for s in slices + static_slices], "split")
+                n_ranges = len(bounds) + 1
+                pos_parts = [[piece[k] for piece in split[: len(slices)] if k in piece] for k in range(n_ranges)]
+                stat_parts = [[piece[k] for piece in split[len(slices):] if k in piece] for k in range(n_ranges)]
         with timer.stage("vessels"):
-            calls = [(pos_urls[k], stat_urls[k], config, ports, digest) for k in range(n_ranges)]
+            calls = [(pos_parts[k], stat_parts[k], config, ports, digest) for k in range(n_ranges)]
             parts = engine.map_tasks(partition_task, calls, "per-vessel stages")
     finally:
         _remove(run_root)

@@ -54,6 +54,11 @@ class Engine(ABC):
 
         return [fn(*args) for args in track(calls, description, total=len(calls))]
 
+    @property
+    def parallelism(self) -> int:
+        """How many tasks run at once (worker processes); 1 for an in-process engine."""
+        return 1
+
     def scratch_root(self) -> str | None:
         """A folder (path or fsspec URL) every task of this engine can read and write, or None
         for a private temporary folder of this process."""

@@ -101,6 +101,10 @@ class DaskEngine(Engine):
     def n_workers(self) -> int:
         return max(1, len(self.client.scheduler_info()["workers"]))
 
+    @property
+    def parallelism(self) -> int:
+        return self.n_workers
+
     # -- Engine --------------------------------------------------------------------------
     def map_groups(self, frame: pl.DataFrame, by: str | Sequence[str], fn: FrameFn) -> pl.DataFrame:
         keys = [by] if isinstance(by, str) else list(by)
