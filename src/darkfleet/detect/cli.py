@@ -8,53 +8,9 @@ from pathlib import Path
 import click
 
 from darkfleet.config import PRESETS
+from darkfleet.engine.partition import DEFAULT_PARTITION_ROWS
 from darkfleet.engine.factory import ENGINES
 from darkfleet.errors import ConfigError
-
-
-def _load_inputs(inputs: tuple[str, ...], db_path: str | None):
-    """(positions, static, input summary) from files via darkfleet.ingest, or from a store."""
-    if db_path:
-        from darkfleet import schema
-        from darkfleet.store import Store
-
-        with Store(db_path, read_only=True) as store:
-            positions = store.arrow("SELECT * FROM positions") if store.has_table("positions") else schema.POSITIONS.empty_table()
-            static = store.arrow("SELECT * FROM static") if store.has_table("static") else schema.STATIC.empty_table()
-        return positions, static, {"db": str(db_path)}
-    scenarios = [Path(p) for p in inputs if _is_scenario(Path(p))]
-    if scenarios:
-        if len(scenarios) != len(inputs):
-            raise ConfigError("give either simulator scenario folders or AIS files, not both")
-        return _read_scenarios(scenarios)
-    from darkfleet.ingest import read
-    from darkfleet.ingest.batch import ReadOptions
-
-    positions, static, summary = read(list(inputs), ReadOptions())
-    return positions, static, summary.to_json() if hasattr(summary, "to_json") else summary
-
-
-def _is_scenario(path: Path) -> bool:
-    """A folder written by ``darkfleet simulate`` (Parquet): positions/ and static/ parts."""
-    return path.is_dir() and (path / "positions").is_dir() and (path / "truth.parquet").exists()
-
-
-def _detect_partitioned(folders: list[Path], out_dir: str, config, partitions: int, preset: str, report: bool) -> None:
-    import polars as pl
-
-    from darkfleet import schema
-    from darkfleet.detect.output import write_outputs
-    from darkfleet.detect.partitioned import run_detection_partitioned
-
-    paths = sorted(p for folder in folders for p in (folder / "positions").glob("*.parquet"))
-    statics = sorted(p for folder in folders for p in (folder / "static").glob("*.parquet"))
-    static = pl.read_parquet(statics) if statics else pl.from_arrow(schema.STATIC.empty_table())
-    result = run_detection_partitioned(paths, static, config, n_partitions=partitions)
-    summary = {**result.summary, "read": {"scenarios": [str(f) for f in folders]}, "preset": preset}
-    write_outputs(out_dir, result.events, result.segments, summary)
-    counts = ", ".join(f"{k}={v}" for k, v in summary["events"].items() if v)
-    click.echo(f"{result.events.height} events ({counts or 'none'}) from {summary['input']['input_rows']} positions -> {out_dir}")
-    _write_products(out_dir, None, (result.events, paths, static), report)
 
 
 def _write_products(out_dir: str, db_path: str | None, frames: tuple | None, report: bool) -> None:
@@ -70,23 +26,6 @@ def _write_products(out_dir: str, db_path: str | None, frames: tuple | None, rep
         click.echo(f"report -> {written['report']}")
 
 
-def _read_scenarios(folders: list[Path]):
-    """Canonical positions and static parts of simulator scenario folders, read as they are."""
-    import polars as pl
-
-    from darkfleet import schema
-    from darkfleet.errors import InputError
-
-    def parts(kind: str) -> list[Path]:
-        return sorted(p for folder in folders for p in (folder / kind).glob("*.parquet"))
-
-    if not parts("positions"):
-        raise InputError("scenario folder has no positions/*.parquet", path=folders[0])
-    positions = pl.read_parquet(parts("positions"))
-    static = pl.read_parquet(parts("static")) if parts("static") else pl.from_arrow(schema.STATIC.empty_table())
-    return positions, static, {"scenarios": [str(f) for f in folders], "positions": positions.height}
-
-
 @click.command("detect")
 @click.argument("inputs", nargs=-1)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder (created).")
@@ -97,17 +36,21 @@ def _read_scenarios(folders: list[Path]):
 @click.option("--scheduler", help="Dask scheduler tcp://HOST:PORT (--engine dask); default: a local cluster.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes of the local Dask cluster.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="With --db: re-process only days from DATE (plus overlap); keep earlier events.")
-@click.option("--partitions", type=click.IntRange(min=1), help="Scenario folders: process vessels in N MMSI partitions read from Parquet (bounded memory).")
+@click.option("--partitions", type=click.IntRange(min=1), help="Process vessels in N MMSI-range partitions (bounded memory); default: one per --partition-rows positions.")
+@click.option("--partition-rows", type=click.IntRange(min=1), default=DEFAULT_PARTITION_ROWS, show_default=True,
+              help="Inputs with more positions run in MMSI-range partitions of about this many positions (~400 bytes each in memory).")
 @click.option("--no-report", "no_report", is_flag=True, help="Skip report.html (vessels.parquet is still written).")
 def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_path: str | None, preset: str,
            engine_name: str, scheduler: str | None, workers: int, since, partitions: int | None,
-           no_report: bool) -> None:
+           partition_rows: int, no_report: bool) -> None:
     """Find encounters, loitering, gaps, dark STS, spoofing, identity and draught changes, port visits.
 
     Writes events.parquet, events.geojson, events.csv, segments.parquet, summary.json,
     vessels.parquet (risk score, factors; sanctions matches when --db holds lists) and the
-    self-contained report.html into OUT. INPUT is anything 'darkfleet ingest' reads, or a scenario folder written by
-    'darkfleet simulate' (Parquet); or give --db instead.
+    self-contained report.html into OUT. INPUT is anything 'darkfleet ingest' reads, a scenario folder written by
+    'darkfleet simulate' or a day-partitioned Parquet dataset (day=YYYY-MM-DD/); or give --db instead.
+    Inputs larger than --partition-rows positions run in MMSI-range partitions (on the workers
+    with --engine dask), so no process holds every position.
 
     \b
     Example:
@@ -116,13 +59,15 @@ def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_pa
       darkfleet detect scen/ --out out/ --config strict.toml
       darkfleet detect --db fleet.duckdb --out out/ --engine dask --workers 2
       darkfleet detect --db fleet.duckdb --out out/ --since 2026-01-07
-      darkfleet detect big-scenario/ --out out/ --partitions 16
+      darkfleet detect big-scenario/ --out out/ --partitions 16 --engine dask
     """
+    import tempfile
+
     from darkfleet import schema
     from darkfleet.config import load_config
+    from darkfleet.detect.inputs import RunPlan, detect_inputs
     from darkfleet.detect.output import write_outputs
     from darkfleet.detect.incremental import record_state, run_since
-    from darkfleet.detect.pipeline import run_detection
     from darkfleet.engine.factory import close_engine, engine_options, get_engine
 
     if not inputs and not db_path:
@@ -131,36 +76,35 @@ def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_pa
         raise ConfigError("give either INPUT files or --db PATH, not both")
     if since and not db_path:
         raise ConfigError("--since needs --db PATH (the store holding the earlier days and their events)")
+    if since and partitions:
+        raise ConfigError("--since re-reads a window of the store in memory; drop --partitions")
     config = load_config(config_path, preset=preset)
-    if partitions:
-        folders = [Path(p) for p in inputs]
-        if not folders or not all(_is_scenario(f) for f in folders):
-            raise ConfigError("--partitions needs simulator scenario folders (positions/*.parquet) as INPUT")
-        _detect_partitioned(folders, out_dir, config, partitions, preset, not no_report)
-        return
     engine = get_engine(engine_name, **engine_options(engine_name, scheduler, workers))
-    try:
-        if since:
+    with tempfile.TemporaryDirectory(prefix="darkfleet-detect-") as scratch:
+        try:
+            if since:
+                from darkfleet.store import Store
+
+                with Store(db_path, read_only=True) as store:
+                    result, read_summary = run_since(store, since, config, engine)
+                frames = None
+            else:
+                run = detect_inputs(inputs, db_path, config, engine, RunPlan(partitions, partition_rows), Path(scratch))
+                result, read_summary = run.result, run.read
+                frames = (result.events, run.positions, run.static)
+        finally:
+            close_engine(engine)
+        summary = {**result.summary, "read": read_summary, "preset": preset}
+        write_outputs(out_dir, result.events, result.segments, summary)
+        if db_path:
             from darkfleet.store import Store
 
-            with Store(db_path, read_only=True) as store:
-                result, read_summary = run_since(store, since, config, engine)
-        else:
-            positions, static, read_summary = _load_inputs(inputs, db_path)
-            result = run_detection(positions, static, config, engine=engine)
-    finally:
-        close_engine(engine)
-    summary = {**result.summary, "read": read_summary, "preset": preset}
-    write_outputs(out_dir, result.events, result.segments, summary)
-    if db_path:
-        from darkfleet.store import Store
-
-        with Store(db_path) as store, store.transaction():
-            store.replace("events", schema.EVENTS, result.events_table())
-            record_state(store, config.digest())
-    counts = ", ".join(f"{k}={v}" for k, v in summary["events"].items() if v)
-    click.echo(f"{result.events.height} events ({counts or 'none'}) from {summary['input']['input_rows']} positions -> {out_dir}")
-    _write_products(out_dir, db_path, None if db_path else (result.events, positions, static), not no_report)
+            with Store(db_path) as store, store.transaction():
+                store.replace("events", schema.EVENTS, result.events_table())
+                record_state(store, config.digest())
+        counts = ", ".join(f"{k}={v}" for k, v in summary["events"].items() if v)
+        click.echo(f"{result.events.height} events ({counts or 'none'}) from {summary['input']['input_rows']} positions -> {out_dir}")
+        _write_products(out_dir, db_path, None if db_path else frames, not no_report)
 
 
 @click.command("evaluate")

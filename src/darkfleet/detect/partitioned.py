@@ -49,11 +49,10 @@ from darkfleet.detect.port_visit import detect_port_visits
 from darkfleet.detect.ports_index import PortIndex
 from darkfleet.detect.spoofing import detect_spoofing, jump_segments
 from darkfleet.engine.base import Engine
+from darkfleet.engine.partition import DEFAULT_PARTITION_ROWS
 from darkfleet.engine.staging import load, write_frame
 from darkfleet.errors import InputError
 
-# about 400 bytes of working memory per position in the per-vessel stages: ~1 GB per partition
-DEFAULT_PARTITION_ROWS = 2_500_000
 # what the encounter search reads of the grid (see pipeline._encounters and encounter.close_pairs)
 _ENCOUNTER_GRID = ["mmsi", "timestamp_utc", "lat", "lon", "speed_kn", "cog_deg", "heading_deg", "near_port"]
 _PART = "_df_part"

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+# positions per MMSI-range partition of a run too large for memory: the per-vessel stages
+# take about 400 bytes per position, so ~1 GB per partition
+DEFAULT_PARTITION_ROWS = 2_500_000
 HASH_SEED = 0x5EED  # fixed, so the same input always lands in the same partitions
 _TASK = "_df_task"
 _ROW = "_df_row"
