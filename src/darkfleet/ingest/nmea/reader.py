@@ -18,13 +18,16 @@ from darkfleet.ingest.batch import Batch, ReadOptions, Source
 from darkfleet.ingest.nmea import codes as C
 from darkfleet.ingest.nmea.chunk import decode_chunk
 from darkfleet.ingest.nmea.linefeed import LineFeed
+from darkfleet.ingest.nmea.pieces import piece_bounds
+from darkfleet.ingest.nmea.scan import count_byte
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MAX_CARRY_LINES = 64 * C.WINDOW_LINES  # only adversarial chains of groups get near this
 _MAX_BLOCK_BYTES = 64 << 20
 _MAX_CHUNK_BYTES = 256 << 20  # with long lines a chunk ends before batch_lines
 _TYPICAL_LINE_BYTES = 72  # a tag-blocked VDM line; DMA files average ~50
-PARALLEL_MIN_LINES = 100_000  # per half: smaller chunks are not worth a thread hand-off
+PARALLEL_MIN_LINES = 60_000  # per piece: smaller ones are not worth a thread hand-off
+MAX_PIECES = 16  # several per core: a thread the OS delays does not hold up the chunk
 
 
 def _to_us(moment: datetime) -> int:
@@ -67,7 +70,7 @@ def read_nmea(source: Source, options: ReadOptions) -> Iterator[Batch]:
                     return
                 # adversarial chains of overlapping groups could pin the cut: resolve them here
                 final = is_final or carried > _MAX_CARRY_LINES
-                batches, cut = _decode_halves(pool, arr, starts, ends, n_bang, final, line_no0,
+                batches, cut = _decode_pieces(pool, arr, starts, ends, n_bang, final, line_no0,
                                               source.source_id, assume_us)
                 for batch in batches:
                     if options.strict and batch.rejects.num_rows:
@@ -86,25 +89,35 @@ def read_nmea(source: Source, options: ReadOptions) -> Iterator[Batch]:
         raise InputError(f"cannot read NMEA: {exc}", path=source.name, line_no=line_no0 + 1) from exc
 
 
-def _decode_halves(pool, arr, starts, ends, n_bang, final, line_no0, source_id, assume_us):
-    """Decode a chunk, as two halves on two threads when it is big (the kernels release the GIL).
+def _decode_pieces(pool, arr, starts, ends, n_bang, final, line_no0, source_id, assume_us, parallel=True):
+    """Decode a chunk, as pieces on the thread pool when it is big (the kernels release the GIL).
 
-    The second half assumes nothing is pending where it starts. That holds exactly when the
-    first half's cut is at its end; otherwise its result is dropped and those lines are
-    re-read with the next chunk, so the output never depends on the split.
+    Each piece assumes nothing is pending where it starts. That holds exactly when the
+    previous piece's cut is at its end; otherwise the later pieces are dropped and the rest
+    decoded in one piece from that cut, so the output never depends on the split.
     """
     n = starts.size
     common = {"source_id": source_id, "assume_time_us": assume_us}
-    if n < 2 * PARALLEL_MIN_LINES:
+    n_pieces = min(n // PARALLEL_MIN_LINES, MAX_PIECES) if parallel else 1
+    if n_pieces < 2:
         batch, cut = decode_chunk(arr, starts, ends, n_bang, is_final=final, line_no0=line_no0, **common)
         return [batch], cut
-    mid = n // 2
-    first = pool.submit(decode_chunk, arr, starts[:mid], ends[:mid], n_bang, is_final=False,
-                        line_no0=line_no0, **common)
-    second = pool.submit(decode_chunk, arr, starts[mid:], ends[mid:], n_bang, is_final=final,
-                         line_no0=line_no0 + mid, **common)
-    batch_a, cut_a = first.result()
-    batch_b, cut_b = second.result()
-    if cut_a < mid:
-        return [batch_a], cut_a
-    return [batch_a, batch_b], mid + cut_b
+    bounds = piece_bounds(arr, starts, ends, n_pieces).tolist()
+    futures = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        bangs = count_byte(arr, int(starts[a]), int(ends[b - 1]), 33)  # bounds this piece's sentences
+        futures.append(pool.submit(decode_chunk, arr, starts[a:b], ends[a:b], bangs,
+                                   is_final=final and b == n, line_no0=line_no0 + a, **common))
+    batches = []
+    for (a, b), future in zip(zip(bounds[:-1], bounds[1:]), futures):
+        batch, cut = future.result()
+        batches.append(batch)
+        if a + cut < b:  # something is pending at the bound: the later pieces guessed wrong
+            for later in futures:  # running ones must end before the buffer is reused
+                if not later.cancel():
+                    later.result()
+            rest = a + cut
+            tail = _decode_pieces(pool, arr, starts[rest:], ends[rest:], n_bang, final, line_no0 + rest,
+                                  source_id, assume_us, parallel=False)
+            return batches + tail[0], rest + tail[1]
+    return batches, n
