@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from numba import njit
+from numba import njit, prange
 
+from darkfleet.clean.segment import segment_order
 from darkfleet.config import ResampleConfig
 from darkfleet.detect.geo import M_PER_NM, haversine_scalar_m
 
@@ -22,64 +23,79 @@ GRID_COLUMNS = ["segment_id", "mmsi", "timestamp_utc", "lat", "lon", "speed_kn",
 
 
 @njit(cache=True)
-def _grid_kernel(starts, ends, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn, do_fill, o_seg, o_t, o_f):  # pragma: no cover - numba
-    n_seg = starts.shape[0]
+def _segment_grid(a, b, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn, do_fill, s, at, o_seg, o_t, o_f):  # pragma: no cover - numba
+    """Grid points of the segment in rows ``a:b``; with ``do_fill`` written from row ``at`` on.
+    Returns how many."""
     count = 0
-    for s in range(n_seg):
-        a, b = starts[s], ends[s]
-        if b - a < 1:
-            continue
-        first = -((-t[a]) // step) * step
-        last = (t[b - 1] // step) * step
-        if last < first:
-            continue
-        j = a
-        g = first
-        while g <= last:
-            while j + 1 < b and t[j + 1] <= g:
-                j += 1
-            bridge = False
-            if j + 1 < b:
-                dt = t[j + 1] - t[j]
-                bridge = dt < max_gap
-                if not bridge and dt < still_gap:
-                    moved_nm = haversine_scalar_m(lat[j], lon[j], lat[j + 1], lon[j + 1]) / M_PER_NM
-                    bridge = moved_nm < still_kn * dt / 3.6e9
-            if t[j] == g or bridge:
-                if do_fill:
-                    k = j + 1 if j + 1 < b else j
-                    i0 = j if k != j else max(a, j - 1)
-                    frac = 0.0
-                    if t[j] != g and t[k] != t[j]:
-                        frac = (g - t[j]) / (t[k] - t[j])
-                    dlon = lon[k] - lon[j]
-                    if dlon > 180.0:
-                        dlon -= 360.0
-                    elif dlon < -180.0:
-                        dlon += 360.0
-                    x = lon[j] + frac * dlon
-                    if x >= 180.0:
-                        x -= 360.0
-                    elif x < -180.0:
-                        x += 360.0
-                    o_seg[count] = s
-                    o_t[count] = g
-                    o_f[0, count] = lat[j] + frac * (lat[k] - lat[j])
-                    o_f[1, count] = x
-                    if not np.isnan(sog[j]) and not np.isnan(sog[k]):
-                        speed = sog[j] + frac * (sog[k] - sog[j])
-                    elif t[k] != t[i0]:
-                        lo, hi = (i0, k) if k != i0 else (j, k)
-                        speed = haversine_scalar_m(lat[lo], lon[lo], lat[hi], lon[hi]) / M_PER_NM / ((t[hi] - t[lo]) / 3.6e9)
-                    else:
-                        speed = np.nan
-                    o_f[2, count] = speed
-                    o_f[3, count] = cog[j]
-                    o_f[4, count] = heading[j]
-                    o_f[5, count] = 0.0 if t[j] == g else 1.0
-                count += 1
-            g += step
+    if b - a < 1:
+        return 0
+    first = -((-t[a]) // step) * step
+    last = (t[b - 1] // step) * step
+    j = a
+    g = first
+    while g <= last:
+        while j + 1 < b and t[j + 1] <= g:
+            j += 1
+        bridge = False
+        if j + 1 < b:
+            dt = t[j + 1] - t[j]
+            bridge = dt < max_gap
+            if not bridge and dt < still_gap:
+                moved_nm = haversine_scalar_m(lat[j], lon[j], lat[j + 1], lon[j + 1]) / M_PER_NM
+                bridge = moved_nm < still_kn * dt / 3.6e9
+        if t[j] == g or bridge:
+            if do_fill:
+                k = j + 1 if j + 1 < b else j
+                i0 = j if k != j else max(a, j - 1)
+                frac = 0.0
+                if t[j] != g and t[k] != t[j]:
+                    frac = (g - t[j]) / (t[k] - t[j])
+                dlon = lon[k] - lon[j]
+                if dlon > 180.0:
+                    dlon -= 360.0
+                elif dlon < -180.0:
+                    dlon += 360.0
+                x = lon[j] + frac * dlon
+                if x >= 180.0:
+                    x -= 360.0
+                elif x < -180.0:
+                    x += 360.0
+                row = at + count
+                o_seg[row] = s
+                o_t[row] = g
+                o_f[0, row] = lat[j] + frac * (lat[k] - lat[j])
+                o_f[1, row] = x
+                if not np.isnan(sog[j]) and not np.isnan(sog[k]):
+                    speed = sog[j] + frac * (sog[k] - sog[j])
+                elif t[k] != t[i0]:
+                    lo, hi = (i0, k) if k != i0 else (j, k)
+                    speed = haversine_scalar_m(lat[lo], lon[lo], lat[hi], lon[hi]) / M_PER_NM / ((t[hi] - t[lo]) / 3.6e9)
+                else:
+                    speed = np.nan
+                o_f[2, row] = speed
+                o_f[3, row] = cog[j]
+                o_f[4, row] = heading[j]
+                o_f[5, row] = 0.0 if t[j] == g else 1.0
+            count += 1
+        g += step
     return count
+
+
+@njit(cache=True, parallel=True)
+def _grid_counts(starts, ends, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn):  # pragma: no cover - numba
+    counts = np.zeros(starts.shape[0], dtype=np.int64)
+    no_i, no_f = np.empty(0, np.int64), np.empty((6, 0))
+    for s in prange(starts.shape[0]):  # segments are independent: both cores
+        counts[s] = _segment_grid(starts[s], ends[s], t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn,
+                                  False, s, 0, no_i, no_i, no_f)
+    return counts
+
+
+@njit(cache=True, parallel=True)
+def _grid_fill(starts, ends, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn, offsets, o_seg, o_t, o_f):  # pragma: no cover - numba
+    for s in prange(starts.shape[0]):  # each segment writes its own rows from offsets[s]
+        _segment_grid(starts[s], ends[s], t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn,
+                      True, s, offsets[s], o_seg, o_t, o_f)
 
 
 def resample_segments(points: pl.DataFrame, config: ResampleConfig) -> pl.DataFrame:
@@ -93,28 +109,31 @@ def resample_segments(points: pl.DataFrame, config: ResampleConfig) -> pl.DataFr
     )
     if points.height == 0:
         return empty
-    pts = points.sort(["segment_id", "timestamp_utc"])
-    seg = pts["segment_id"].to_numpy()
+    seg = points["segment_id"].to_numpy()
+    t = points["timestamp_utc"].dt.epoch("us").to_numpy()
+    # only the arrays the kernel reads are put in segment order, not the whole frame
+    order = segment_order(seg, t)
+    pick = (lambda a: a) if order is None else (lambda a: a[order])
+    seg, t = pick(seg), pick(t)
     bounds = np.flatnonzero(np.diff(seg)) + 1
     starts = np.concatenate([[0], bounds]).astype(np.int64)
     ends = np.concatenate([bounds, [len(seg)]]).astype(np.int64)
-    t = pts["timestamp_utc"].dt.epoch("us").to_numpy()
-    lat = pts["lat"].to_numpy()
-    lon = pts["lon"].to_numpy()
-    sog = pts["sog_kn"].cast(pl.Float64).fill_null(np.nan).to_numpy()
-    cog = pts["cog_deg"].cast(pl.Float64).fill_null(np.nan).to_numpy()
-    heading = pts["heading_deg"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    lat = pick(points["lat"].to_numpy())
+    lon = pick(points["lon"].to_numpy())
+    sog, cog, heading = (pick(points[c].cast(pl.Float64).fill_null(np.nan).to_numpy()) for c in ("sog_kn", "cog_deg", "heading_deg"))
     step = int(config.step_min * 60 * 1_000_000)
     max_gap = int(config.max_interp_gap_h * 3600 * 1_000_000)
     still_gap = int(config.max_stationary_gap_h * 3600 * 1_000_000)
     args = (starts, ends, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, float(config.stationary_max_speed_kn))
-    n = _grid_kernel(*args, False, np.empty(0, np.int64), np.empty(0, np.int64), np.empty((6, 0)))
+    counts = _grid_counts(*args)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    n = int(offsets[-1])
     if n == 0:
         return empty
     seg_index, grid_t, values = np.empty(n, np.int64), np.empty(n, np.int64), np.empty((6, n))
-    _grid_kernel(*args, True, seg_index, grid_t, values)
+    _grid_fill(*args, offsets[:-1], seg_index, grid_t, values)
     buffers = [seg_index, grid_t, *values]
-    mmsi = pts["mmsi"].to_numpy()[starts][seg_index]
+    mmsi = pick(points["mmsi"].to_numpy())[starts][seg_index]
     return pl.DataFrame(
         {
             "segment_id": seg[starts][seg_index],

@@ -98,6 +98,25 @@ def segment_positions(frame: pl.DataFrame, config: SegmentConfig) -> pl.DataFram
     return frame.with_columns(pl.Series("segment_id", ids, dtype=pl.Int64))
 
 
+def segment_order(segment_id: np.ndarray, t_us: np.ndarray) -> np.ndarray | None:
+    """Row order visiting the points segment by segment, in time within each; None when the
+    rows already are in that order (one segment per vessel at a time: the common case).
+
+    Points sorted by mmsi then time need only a stable sort on ``segment_id`` (segment ids
+    grow with the MMSI), which on nearly ordered ids is close to a single pass."""
+    if segment_id.shape[0] < 2:
+        return None
+    if _in_segment_order(segment_id, t_us):
+        return None
+    order = np.argsort(segment_id, kind="stable")
+    return order if _in_segment_order(segment_id[order], t_us[order]) else np.lexsort((t_us, segment_id))
+
+
+def _in_segment_order(segment_id: np.ndarray, t_us: np.ndarray) -> bool:
+    same = segment_id[1:] == segment_id[:-1]
+    return bool(np.all(segment_id[1:] >= segment_id[:-1])) and bool(np.all(t_us[1:][same] >= t_us[:-1][same]))
+
+
 def segment_table(points: pl.DataFrame) -> pl.DataFrame:
     """One row per segment (``schema.SEGMENTS``): extent, size and length."""
     if points.height == 0:

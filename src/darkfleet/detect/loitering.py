@@ -12,42 +12,68 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from numba import njit
 
+from darkfleet.clean.segment import segment_order
 from darkfleet.config import LoiteringConfig
 from darkfleet.detect.events import details_expr, finish_events
-from darkfleet.detect.geo import M_PER_NM, haversine_expr
+from darkfleet.detect.geo import M_PER_NM, haversine_scalar_m
 from darkfleet.detect.ports_index import PortIndex
-from darkfleet.detect.runs import hours_between, run_ids
+from darkfleet.detect.runs import hours_between
 
 
-def point_speed_kn() -> pl.Expr:
-    """Reported SOG, else the implied speed from the previous report of the same segment
-    (frame sorted by segment then time)."""
-    same = pl.col("segment_id") == pl.col("segment_id").shift(1)
-    dt_h = (pl.col("timestamp_utc") - pl.col("timestamp_utc").shift(1)).dt.total_microseconds() / 3.6e9
-    implied = haversine_expr(pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon"))
-    implied = pl.when(same & (dt_h > 0)).then(implied / M_PER_NM / dt_h)
-    return pl.coalesce(pl.col("sog_kn").cast(pl.Float64), implied).alias("speed_kn")
+@njit(cache=True)
+def _slow_run_ids(order, segment_id, t_us, lat, lon, sog, near_port, max_speed_kn, max_step_us):  # pragma: no cover - numba
+    """Walking the rows in ``order`` (segment by segment, in time): each row's speed (reported
+    SOG, else implied from the previous report of the segment) and the id of its run of slow
+    reports outside port (-1 when not slow). A run ends when the segment changes, the vessel
+    speeds up or enters port, or a silence exceeds ``max_step_us``."""
+    n = order.shape[0]
+    speed = np.full(n, np.nan)
+    run = np.full(n, -1, dtype=np.int64)
+    run_no = -1
+    was_slow = False
+    for k in range(n):
+        i = order[k]
+        same = False
+        if k > 0:
+            p = order[k - 1]
+            same = segment_id[i] == segment_id[p]
+        if not np.isnan(sog[i]):
+            speed[k] = sog[i]
+        elif same and t_us[i] > t_us[p]:
+            dt_h = (t_us[i] - t_us[p]) / 3.6e9
+            speed[k] = haversine_scalar_m(lat[p], lon[p], lat[i], lon[i]) / M_PER_NM / dt_h
+        slow = speed[k] < max_speed_kn and not near_port[i]
+        if k == 0 or not same or slow != was_slow or t_us[i] - t_us[p] > max_step_us:
+            run_no += 1
+        was_slow = slow
+        if slow:
+            run[k] = run_no
+    return speed, run
 
 
 def by_segment(points: pl.DataFrame) -> pl.DataFrame:
     """Points sorted by segment then time; most input already is (one segment per vessel)."""
-    in_order = points.select(
-        ((pl.col("segment_id").diff() > 0) | ((pl.col("segment_id").diff() == 0) & (pl.col("timestamp_utc").diff() >= 0)))
-        .fill_null(True)
-        .all()
-    ).item()
-    return points if in_order else points.sort("segment_id", "timestamp_utc")
+    order = segment_order(points["segment_id"].to_numpy(), points["timestamp_utc"].dt.epoch("us").to_numpy())
+    return points if order is None else points[order]
 
 
 def slow_runs(points: pl.DataFrame, config: LoiteringConfig) -> pl.DataFrame:
-    """Runs of slow reports outside port, per segment (points need ``near_port``; sorted by segment, time)."""
-    slow = (pl.col("speed_kn") < config.max_speed_kn).fill_null(False) & ~pl.col("near_port")
+    """Runs of slow reports outside port, per segment (points need ``near_port``)."""
+    seg = points["segment_id"].to_numpy()
+    t = points["timestamp_utc"].dt.epoch("us").to_numpy()
+    order = segment_order(seg, t)
+    order = np.arange(points.height, dtype=np.int64) if order is None else order
+    speed, run = _slow_run_ids(
+        order, seg, t, points["lat"].to_numpy(), points["lon"].to_numpy(),
+        points["sog_kn"].cast(pl.Float64).fill_null(np.nan).to_numpy(), points["near_port"].to_numpy(),
+        float(config.max_speed_kn), int(config.max_silence_h * 3.6e9) - 1,
+    )
+    slow = np.flatnonzero(run >= 0)  # only slow reports are aggregated: a small share of all
     return (
-        points.with_columns(point_speed_kn())
-        .with_columns(slow.alias("_slow"))
-        .with_columns(run_ids(["segment_id"], "timestamp_utc", int(config.max_silence_h * 3.6e9) - 1, pl.col("_slow")))
-        .filter(pl.col("_slow"))
+        points.select("mmsi", "segment_id", "timestamp_utc", "lat", "lon")[order[slow]]
+        .with_columns(pl.Series("speed_kn", speed[slow]), pl.Series("run_id", run[slow]))
         .group_by("run_id")
         .agg(
             pl.col("mmsi").first(),
@@ -71,7 +97,7 @@ def detect_loitering(
 ) -> pl.DataFrame:
     """Loitering events (``schema.EVENTS``) from segmented reports annotated with ``near_port``
     (see :func:`darkfleet.detect.pipeline.annotate_ports`)."""
-    runs = slow_runs(by_segment(points), config)
+    runs = slow_runs(points, config)
     port_m = np.full(runs.height, np.nan)
     port_name: list[str | None] = [None] * runs.height
     if ports is not None and runs.height:

@@ -1,7 +1,7 @@
 """Distance from many points to the nearest port or anchorage, without all pairs.
 
 Ports are sorted by latitude; each query only scans the ports whose latitude is within the
-search radius (a binary search bounds the band), in a Numba kernel. An unbounded search
+search radius (a binary search bounds the band), in a parallel Numba kernel. An unbounded search
 (``max_m=inf``) scans every port, which is fine for the few thousand events it serves.
 """
 
@@ -11,17 +11,17 @@ import math
 
 import numpy as np
 import polars as pl
-from numba import njit
+from numba import njit, prange
 
 from darkfleet.detect.geo import M_PER_DEG_LAT, haversine_scalar_m
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _nearest_kernel(qlat, qlon, plat, plon, max_m, band_deg):  # pragma: no cover - numba
     n = qlat.shape[0]
     dist = np.full(n, np.inf)
     idx = np.full(n, -1, dtype=np.int64)
-    for i in range(n):
+    for i in prange(n):  # independent queries: both cores
         lo = np.searchsorted(plat, qlat[i] - band_deg, side="left")
         hi = np.searchsorted(plat, qlat[i] + band_deg, side="right")
         # the latitude band spans every longitude: skip ports outside the longitude window cheaply
