@@ -129,7 +129,7 @@ class SpoofingConfig:
     grid_step_tol_deg: float = 1e-6  # steps repeating the previous one within this are a constant-step pattern
     grid_min_step_m: float = 30.0  # only moving reports count (a moored vessel repeats the zero step)
     grid_min_reports: int = 20  # run of consecutive lattice or repeated-step reports that fires
-    grid_min_dt_spread: float = 1.5  # ... repeated steps count when the longest report interval is this x the shortest
+    grid_min_dt_spread: float = 1.25  # ... while the longest report interval is this x the shortest (stamp jitter ~1.07x)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ def _kinds(truth: pl.DataFrame, event: str, key: str) -> set:
 def test_every_planted_behaviour_and_look_alike_is_present(tiny_frames):
     truth, benign = tiny_frames["truth"], tiny_frames["benign"]
     assert set(truth["event_type"].unique()) == {e.value for e in EventType}
-    assert _kinds(truth, "spoofing", "kind") == {"position_jump", "circle", "shared_mmsi", "no_fix"}
+    assert _kinds(truth, "spoofing", "kind") == {"position_jump", "circle", "shared_mmsi", "no_fix", "grid_regular",
+                                                 "sog_mismatch"}
     assert {"name", "mmsi", "imo_invalid", "imo_borrowed"} <= _kinds(truth, "identity_change", "field")
     assert {"deliberate", "dark_sts", "coverage"} <= _kinds(truth, "gap", "cause")
     assert _kinds(truth, "dark_sts", "both_dark") == {True, False}

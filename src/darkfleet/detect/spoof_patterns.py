@@ -153,7 +153,11 @@ def grid_regular(points: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
         return pl.DataFrame()
     tol = config.grid_step_tol_deg
     same = _same_segment(1)
-    p = points.select("segment_id", "mmsi", "timestamp_utc", "lat", "lon").with_columns(
+    # a report repeating the previous fix (heard again by a second station, stamped a second
+    # later) adds no step
+    repeated_fix = same & (pl.col("lat") == pl.col("lat").shift(1)) & (pl.col("lon") == pl.col("lon").shift(1))
+    p = points.select("segment_id", "mmsi", "timestamp_utc", "lat", "lon").filter(~repeated_fix.fill_null(False))
+    p = p.with_columns(
         pl.when(same).then(pl.col("lat") - pl.col("lat").shift(1)).alias("_dlat"),
         pl.when(same).then(pl.col("lon") - pl.col("lon").shift(1)).alias("_dlon"),
         pl.when(same).then((pl.col("timestamp_utc") - pl.col("timestamp_utc").shift(1)).dt.total_seconds()).alias("_dt_s"),

@@ -18,6 +18,7 @@ import polars as pl
 from darkfleet.config import SpoofingConfig
 from darkfleet.detect.events import details_expr, empty_events, finish_events
 from darkfleet.detect.geo import M_PER_NM, bearing_expr, haversine_expr
+from darkfleet.detect.loitering import by_segment
 from darkfleet.detect.runs import hours_between, run_ids
 from darkfleet.detect.spoof_patterns import grid_regular, sog_mismatch
 
@@ -230,7 +231,7 @@ def detect_spoofing(
         _no_fix(no_fix, config),
         _circles(grid, config, step_min),
         sog_mismatch(points, config),
-        grid_regular(points.sort("segment_id", "timestamp_utc"), config),
+        grid_regular(by_segment(points), config),
     ]
     parts = [p for p in parts if p.height]
     if not parts:

@@ -45,6 +45,16 @@ def emit_positions(model: ReceptionModel, plan: Plan, hours: float, rng: np.rand
             lat[inside], lon[inside] = cl, co
             sog = np.where(inside, CIRCLE_SPEED_KN, sog)
             cog = np.where(inside, (np.degrees(omega * (t - ep["t0"])) + 90.0) % 360.0, cog)
+        elif ep["kind"] == "grid_regular":
+            lat, lon = lat.copy(), lon.copy()
+            lat[inside], lon[inside] = _synthetic_track(ep, t[inside], lat[inside][0], lon[inside][0])
+            sog = np.where(inside, ep["speed_kn"], sog)
+            cog = np.where(inside, ep["bearing"], cog)
+        elif ep["kind"] == "sog_mismatch" and ep["pattern"] == "sog_frozen":
+            sog = np.where(inside, 0.0, sog)
+        elif ep["kind"] == "sog_mismatch":  # fix pinned where the episode began, SOG still the ship's
+            lat = np.where(inside, lat[inside][0], lat)
+            lon = np.where(inside, lon[inside][0], lon)
         elif ep["kind"] == "no_fix":
             lat = np.where(inside, NO_FIX_LAT, lat)
             lon = np.where(inside, NO_FIX_LON, lon)
@@ -70,6 +80,18 @@ def emit_positions(model: ReceptionModel, plan: Plan, hours: float, rng: np.rand
         "true_lat": s["lat"],
         "true_lon": s["lon"],
     }
+
+
+def _synthetic_track(ep: dict, t: np.ndarray, lat0: float, lon0: float) -> tuple[np.ndarray, np.ndarray]:
+    """A generated straight track from (lat0, lon0): snapped to a 0.001 deg lattice, or advancing
+    one fixed step (at ``speed_kn`` for a 1-min report) per received report whatever the time between."""
+    if ep["pattern"] == "lattice":
+        la, lo = offset(lat0, lon0, ep["bearing"], ep["speed_kn"] * KN_TO_MPS * (t - t[0]))
+        return np.round(la, 3), np.round(lo, 3)
+    step_lat, step_lon = offset(lat0, lon0, ep["bearing"], ep["speed_kn"] * KN_TO_MPS * 60.0)
+    k = np.unique(t, return_inverse=True)[1]  # a report heard by two stations is one step
+    la0, lo0 = round(lat0, 5), round(lon0, 5)
+    return la0 + k * round(float(step_lat) - lat0, 5), lo0 + k * round(float(step_lon) - lon0, 5)
 
 
 def emit_static(model: ReceptionModel, plan: Plan, hours: float, rng: np.random.Generator) -> dict[str, np.ndarray]:

@@ -98,9 +98,12 @@ def imo_is_valid(imo: np.ndarray) -> np.ndarray:
     return (imo >= 1_000_000) & (imo <= 9_999_999) & (imo_check_digit(imo // 10) == imo % 10)
 
 
-def make_imos(rng: np.random.Generator, n: int) -> np.ndarray:
-    """``n`` distinct valid IMO numbers (9xxxxxx like hulls built since the 1990s)."""
-    six = rng.choice(np.arange(900_000, 1_000_000), size=n, replace=False)
+def make_imos(rng: np.random.Generator, n: int, taken: np.ndarray | None = None) -> np.ndarray:
+    """``n`` distinct valid IMO numbers (9xxxxxx like hulls built since the 1990s), none in ``taken``."""
+    pool = np.arange(900_000, 1_000_000)
+    if taken is not None:
+        pool = np.setdiff1d(pool, np.asarray(taken) // 10)
+    six = rng.choice(pool, size=n, replace=False)
     return six * 10 + imo_check_digit(six)
 
 

@@ -23,6 +23,9 @@ PLANTED_KINDS = (
     "identity_imo_invalid",
     "identity_imo_borrowed",
 )
+# Planted after every other unit, from their own generator and on hulls appended to the registry:
+# adding them changed no other vessel's random stream, so earlier truth rows stay identical.
+LATE_PLANTED_KINDS = ("spoof_grid_regular", "spoof_sog_mismatch")
 BENIGN_KINDS = ("moored_together", "bunkering", "tug_assist", "coverage_hole")
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from darkfleet.simulate import fleet
 from darkfleet.simulate.geo import haversine_m, offset
-from darkfleet.simulate.presets import BENIGN_KINDS, PLANTED_KINDS, Config
+from darkfleet.simulate.presets import BENIGN_KINDS, LATE_PLANTED_KINDS, PLANTED_KINDS, Config
 from darkfleet.simulate.reception import CoverageHole, ReceptionModel
 from darkfleet.simulate.routes import MAX_ABS_LAT, RouteCache, distance_to_port_m, marnet_vertices, push_offshore, select_ports
 
@@ -68,14 +68,14 @@ def plan_scenario(cfg: Config) -> Scenario:
     spots = _offshore_spots(cfg)
     used: list[tuple[float, float]] = []
 
-    def fresh_spot(base: tuple[float, float] | None) -> tuple[float, float]:
+    def fresh_spot(base: tuple[float, float] | None, gen: np.random.Generator = rng) -> tuple[float, float]:
         # Planted slow spots stay > 1.5 km apart so no two planted events meet by accident (500 m).
         for _ in range(200):
             if base is None:
-                la, lo = spots[rng.integers(len(spots))]
-                la, lo = offset(la, lo, rng.uniform(0, 360), rng.uniform(0, 1500))
+                la, lo = spots[gen.integers(len(spots))]
+                la, lo = offset(la, lo, gen.uniform(0, 360), gen.uniform(0, 1500))
             else:
-                la, lo = offset(base[0], base[1], rng.uniform(0, 360), rng.uniform(0, 12_000))
+                la, lo = offset(base[0], base[1], gen.uniform(0, 360), gen.uniform(0, 12_000))
             la, lo = push_offshore(float(la), float(lo))
             if not used or haversine_m(la, lo, *np.asarray(used).T).min() > 1500:
                 used.append((la, lo))
@@ -124,11 +124,35 @@ def plan_scenario(cfg: Config) -> Scenario:
             holes.append(CoverageHole(float(routes.lat[u.params["port"]]), float(routes.lon[u.params["port"]]),
                                       40_000.0, t0, t0 + float(rng.uniform(7.5, 10.0)) * 3600.0))
     registry, extra = _registry(rng, classes, units)
+    _add_late_units(cfg, units, registry, extra, fresh_spot)
     bbox = cfg.area or (-180.0, -80.0, 180.0, 80.0)
     margin = 3.0 if cfg.area else 0.0
     reception = ReceptionModel(cfg.seed, (bbox[0] - margin, bbox[1] - margin, bbox[2] + margin, bbox[3] + margin),
                                cfg.downsample_s, holes)
     return Scenario(cfg, routes, reception, units, registry, extra, spots)
+
+
+def _add_late_units(cfg: Config, units: list[Unit], registry: dict[str, np.ndarray], extra: dict[int, dict],
+                    fresh_spot) -> None:
+    """Append the late planted kinds: own generator, own hulls after all others (see presets)."""
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([cfg.seed, 2])))
+    H = cfg.hours * 3600.0
+    first_hull, late = len(registry["hull_id"]), []
+    for kind in LATE_PLANTED_KINDS:
+        for _ in range(cfg.planted_per_kind):
+            params = {"t_event_s": float(rng.uniform(0.25, 0.55) * H), "spot": fresh_spot(None, rng)}
+            late.append(Unit(len(units) + len(late), kind, [len(late)], params))
+    if not late:
+        return
+    classes = [str(c) for c in rng.choice(TANKER_CLASSES, len(late), p=TANKER_WEIGHTS)]
+    taken = {int(m) for m in registry["mmsi"]} | {int(e["mmsi"]) for e in extra.values() if "mmsi" in e}
+    rows, _ = _registry(rng, classes, late, taken, registry["imo"])
+    rows["hull_id"] = rows["hull_id"] + first_hull
+    for key in registry:
+        registry[key] = np.concatenate([registry[key], rows[key]])
+    for u in late:
+        u.vessels = [v + first_hull for v in u.vessels]
+    units.extend(late)
 
 
 def _offshore_spots(cfg: Config) -> np.ndarray:
@@ -140,19 +164,20 @@ def _offshore_spots(cfg: Config) -> np.ndarray:
     return v[far]
 
 
-def _registry(rng: np.random.Generator, classes: list[str], units: list[Unit]):
+def _registry(rng: np.random.Generator, classes: list[str], units: list[Unit], taken: set[int] | None = None,
+              taken_imos: np.ndarray | None = None):
     n = len(classes)
     cls = np.asarray(classes)
     planted = np.zeros(n, dtype=bool)
     shadow = np.zeros(n, dtype=bool)
     for u in units:
-        if u.kind in PLANTED_KINDS:
+        if u.kind in PLANTED_KINDS or u.kind in LATE_PLANTED_KINDS:
             planted[u.vessels] = True
             shadow[u.vessels] = u.kind.startswith(("dark_sts", "spoof", "identity")) or rng.random() < 0.3
     flags = np.where(shadow, rng.choice(fleet.SHADOW_FLAGS, n), rng.choice(fleet.MAINSTREAM_FLAGS, n))
-    taken: set[int] = set()
+    taken = set() if taken is None else taken
     mmsi = fleet.make_mmsis(rng, flags, taken)
-    imo = fleet.make_imos(rng, n)
+    imo = fleet.make_imos(rng, n, taken_imos)
     small = np.isin(cls, ["pleasure", "fishing", "tug"])
     imo = np.where(small, 0, imo)  # small craft have no IMO number
     owners = fleet.make_companies(rng, n)

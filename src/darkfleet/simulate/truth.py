@@ -118,7 +118,8 @@ def _spoofing(plan: Plan, p: dict, ghost: bool) -> list[dict]:
         if inside.any():
             i = np.flatnonzero(inside)
             rows.append(_row("spoofing", p["mmsi"][i[0]], None, p["stamp_s"][i].min(), p["stamp_s"][i].max(),
-                             p["true_lat"][i[0]], p["true_lon"][i[0]], kind=ep["kind"]))
+                             p["true_lat"][i[0]], p["true_lon"][i[0]], kind=ep["kind"],
+                             **({"pattern": ep["pattern"]} if "pattern" in ep else {})))
     return rows
 
 

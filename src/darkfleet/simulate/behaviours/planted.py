@@ -9,6 +9,7 @@ from darkfleet.simulate.behaviours.background import merchant
 from darkfleet.simulate.behaviours.common import arrive_at_spot, depart_spot, service_speed, vclass
 from darkfleet.simulate.geo import haversine_m, offset
 from darkfleet.simulate.plan import AT_ANCHOR, UNDER_WAY, Identity, Plan
+from darkfleet.simulate.presets import LATE_PLANTED_KINDS
 from darkfleet.simulate.scenario import Scenario, Unit
 
 ALONGSIDE_M = 80.0  # centre-to-centre distance of two tankers moored alongside (beams ~45-60 m)
@@ -89,6 +90,8 @@ def _passing(scn: Scenario, unit: Unit, rng: np.random.Generator) -> Plan:
     elif kind == "draught_change":
         cls = vclass(scn, v)
         plan.set(draught_m=cls.draught_ballast_m if plan.draught_m[-1] >= cls.draught_laden_m else cls.draught_laden_m)
+    elif kind in LATE_PLANTED_KINDS:
+        plan.spoof.append(_late_spoof(kind, t_ev, rng))
     elif kind.startswith("spoof_"):
         duration = {"spoof_position_jump": rng.uniform(0.2, 0.5), "spoof_circle": rng.uniform(3.0, 6.0),
                     "spoof_no_fix": rng.uniform(1.0, 3.0)}[kind] * H
@@ -103,6 +106,17 @@ def _passing(scn: Scenario, unit: Unit, rng: np.random.Generator) -> Plan:
         plan.identities.append(Identity(**new))
     depart_spot(scn, plan, rng, speed, until)
     return plan
+
+
+def _late_spoof(kind: str, t_ev: float, rng: np.random.Generator) -> dict:
+    """A synthetic track (``grid_regular``: positions on a 0.001 deg lattice, or one fixed step per
+    report) or a reported SOG at odds with the positions (``sog_mismatch``: SOG stuck at 0 while
+    sailing, or the fix pinned while SOG says under way). 2-3.5 h: shorter than a loitering run,
+    so a stuck SOG of 0 is not also loitering."""
+    patterns = ["lattice", "constant_step"] if kind == "spoof_grid_regular" else ["sog_frozen", "fix_frozen"]
+    return {"kind": kind.removeprefix("spoof_"), "t0": t_ev, "t1": t_ev + float(rng.uniform(2.0, 3.5)) * H,
+            "pattern": str(rng.choice(patterns)), "bearing": float(rng.uniform(0, 360)),
+            "speed_kn": float(rng.uniform(8.0, 14.0))}
 
 
 def _shared_mmsi(scn: Scenario, unit: Unit, rng: np.random.Generator) -> list[Plan]:
