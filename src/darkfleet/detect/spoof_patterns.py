@@ -24,6 +24,13 @@ from darkfleet.detect.runs import hours_between
 US_PER_MIN = 60_000_000
 
 
+def episode_rows(frame: pl.DataFrame, confidence: float, **evidence) -> pl.DataFrame:
+    """One spoofing event per row of ``frame`` (mmsi, start_utc, end_utc, lat, lon) with its evidence."""
+    return frame.select(
+        "mmsi", "start_utc", "end_utc", "lat", "lon", pl.lit(confidence).alias("confidence"), details_expr(**evidence)
+    )
+
+
 def _same_segment(k: int) -> pl.Expr:
     return pl.col("segment_id") == pl.col("segment_id").shift(k)
 
@@ -97,25 +104,19 @@ def sog_mismatch(points: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
         )
         .filter(hours_between("start_utc", "end_utc") >= config.sog_min_duration_h)
     )
-    return runs.select(
-        "mmsi",
-        "start_utc",
-        "end_utc",
-        "lat",
-        "lon",
-        pl.lit(0.7).alias("confidence"),
-        details_expr(
-            kind="sog_mismatch",
-            rule=f"reported SOG and implied speed differ by >= {config.sog_mismatch_min_kn} kn and >= "
-            f"{config.sog_mismatch_fraction:.0%} of the larger, in every {config.sog_window_min}-min window "
-            f"for >= {config.sog_min_duration_h} h",
-            reported_sog_kn=pl.col("reported_kn").round(1),
-            implied_speed_kn=pl.col("implied_kn").round(1),
-            duration_h=hours_between("start_utc", "end_utc").round(2),
-            n_windows=pl.col("n_windows"),
-            thin_min=config.sog_thin_min,
-            max_hop_min=config.sog_max_hop_min,
-        ),
+    return episode_rows(
+        runs,
+        0.7,
+        kind="sog_mismatch",
+        rule=f"reported SOG and implied speed differ by >= {config.sog_mismatch_min_kn} kn and >= "
+        f"{config.sog_mismatch_fraction:.0%} of the larger, in every {config.sog_window_min}-min window "
+        f"for >= {config.sog_min_duration_h} h",
+        reported_sog_kn=pl.col("reported_kn").round(1),
+        implied_speed_kn=pl.col("implied_kn").round(1),
+        duration_h=hours_between("start_utc", "end_utc").round(2),
+        n_windows=pl.col("n_windows"),
+        thin_min=config.sog_thin_min,
+        max_hop_min=config.sog_max_hop_min,
     )
 
 
@@ -186,21 +187,15 @@ def grid_regular(points: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
             _pattern_runs(p, "_constant_step", config).filter(pl.col("dt_spread") >= config.grid_min_dt_spread),
         ]
     )
-    return runs.select(
-        "mmsi",
-        "start_utc",
-        "end_utc",
-        "lat",
-        "lon",
-        pl.lit(0.8).alias("confidence"),
-        details_expr(
-            kind="grid_regular",
-            rule=f">= {config.grid_min_reports} consecutive moving reports (steps >= {config.grid_min_step_m} m) on a "
-            f"{config.grid_quantum_deg} deg lattice, or repeating the previous step within {config.grid_step_tol_deg} deg "
-            f"while the time between reports varies by >= {config.grid_min_dt_spread}x",
-            pattern=pl.col("pattern"),
-            n_reports=pl.col("n_reports"),
-            median_step_m=pl.col("median_step_m").round(1),
-            dt_spread=pl.col("dt_spread").round(2),
-        ),
+    return episode_rows(
+        runs,
+        0.8,
+        kind="grid_regular",
+        rule=f">= {config.grid_min_reports} consecutive moving reports (steps >= {config.grid_min_step_m} m) on a "
+        f"{config.grid_quantum_deg} deg lattice, or repeating the previous step within {config.grid_step_tol_deg} deg "
+        f"while the time between reports varies by >= {config.grid_min_dt_spread}x",
+        pattern=pl.col("pattern"),
+        n_reports=pl.col("n_reports"),
+        median_step_m=pl.col("median_step_m").round(1),
+        dt_spread=pl.col("dt_spread").round(2),
     )

@@ -20,7 +20,7 @@ from darkfleet.detect.events import details_expr, empty_events, finish_events
 from darkfleet.detect.geo import M_PER_NM, bearing_expr, haversine_expr
 from darkfleet.detect.loitering import by_segment
 from darkfleet.detect.runs import hours_between, run_ids
-from darkfleet.detect.spoof_patterns import grid_regular, sog_mismatch
+from darkfleet.detect.spoof_patterns import episode_rows, grid_regular, sog_mismatch
 
 US_PER_H = 3_600_000_000
 
@@ -184,7 +184,7 @@ def _circles(grid: pl.DataFrame, config: SpoofingConfig, step_min: int) -> pl.Da
     flagged = g.with_columns(hit.alias("_hit")).with_columns(
         run_ids(["segment_id"], "timestamp_utc", step_min * 60_000_000, pl.col("_hit"))
     )
-    return (
+    circles = (
         flagged.filter(pl.col("_hit"))
         .group_by("run_id")
         .agg(
@@ -196,21 +196,15 @@ def _circles(grid: pl.DataFrame, config: SpoofingConfig, step_min: int) -> pl.Da
             pl.col("_turn_sum").abs().max().alias("turn_deg"),
             pl.col("_speed").median().alias("median_speed_kn"),
         )
-        .select(
-            "mmsi",
-            "start_utc",
-            "end_utc",
-            "lat",
-            "lon",
-            pl.lit(0.7).alias("confidence"),
-            details_expr(
-                kind="circle",
-                rule=f"turn >= {config.circle_min_turn_deg} deg within {config.circle_window_h} h at >= "
-                f"{config.circle_min_speed_kn} kn, ending near its start",
-                turn_deg=pl.col("turn_deg").round(0),
-                median_speed_kn=pl.col("median_speed_kn").round(2),
-            ),
-        )
+    )
+    return episode_rows(
+        circles,
+        0.7,
+        kind="circle",
+        rule=f"turn >= {config.circle_min_turn_deg} deg within {config.circle_window_h} h at >= "
+        f"{config.circle_min_speed_kn} kn, ending near its start",
+        turn_deg=pl.col("turn_deg").round(0),
+        median_speed_kn=pl.col("median_speed_kn").round(2),
     )
 
 
