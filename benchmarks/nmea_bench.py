@@ -7,6 +7,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import threading
 import time
@@ -173,16 +174,26 @@ def _pyais(path: Path) -> tuple[int, float, float]:
     return messages, seconds, rss.peak_mb
 
 
-def run_nmea_benchmark(n_messages: int, pyais_messages: int = 100_000) -> list[dict]:
-    """Time darkfleet on ``n_messages`` and pyais on a subset (rate extrapolated per message)."""
+def run_nmea_benchmark(n_messages: int, pyais_messages: int = 100_000, repeats: int = 3) -> list[dict]:
+    """Time darkfleet on ``n_messages`` and pyais on a subset (rate extrapolated per message).
+
+    The two tools alternate ``repeats`` times and each keeps its fastest run, so a burst of
+    load from other processes does not decide the ratio.
+    """
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         full = generate_nmea(n_messages, Path(tmp) / "bench.nmea")
         subset = generate_nmea(min(pyais_messages, n_messages), Path(tmp) / "subset.nmea")
         _darkfleet(subset)  # load the cached Numba kernels once, outside the timing
-        items, seconds, peak = _darkfleet(full)
+        best_df = best_py = None
+        for _ in range(max(1, repeats)):
+            run = _darkfleet(full)
+            best_df = run if best_df is None or run[1] < best_df[1] else best_df
+            run = _pyais(subset)
+            best_py = run if best_py is None or run[1] < best_py[1] else best_py
+        items, seconds, peak = best_df
         rows.append(_row("darkfleet", items, seconds, peak))
-        p_items, p_seconds, p_peak = _pyais(subset)
+        p_items, p_seconds, p_peak = best_py
         note = f"measured on {p_items:,} messages, extrapolated" if p_items < items else ""
         scale = items / p_items
         rows.append(_row("pyais", items, p_seconds * scale, p_peak, note) if note else _row("pyais", p_items, p_seconds, p_peak))
@@ -198,8 +209,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--pyais-messages", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=3, help="alternating runs; the fastest of each counts")
     args = parser.parse_args()
-    rows = run_nmea_benchmark(args.messages, args.pyais_messages)
+    rows = run_nmea_benchmark(args.messages, args.pyais_messages, args.repeats)
     print(f"{'tool':<10} {'items':>10} {'seconds':>9} {'items/s':>12} {'peak RSS MB':>12}  task")
     for r in rows:
         secs = "-" if r["seconds"] is None else f"{r['seconds']:.3f}"
@@ -208,6 +220,7 @@ def main() -> None:
     by_tool = {r["tool"]: r for r in rows}
     if by_tool["pyais"]["items_per_s"]:
         print(f"speed-up vs pyais: {by_tool['darkfleet']['items_per_s'] / by_tool['pyais']['items_per_s']:.1f}x")
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":
