@@ -128,7 +128,7 @@ class SpoofingConfig:
     grid_quantum_deg: float = 0.001  # lattice far coarser than AIS's 1/10000 min (1.7e-6 deg) resolution
     grid_step_tol_deg: float = 1e-6  # steps repeating the previous one within this are a constant-step pattern
     grid_min_step_m: float = 30.0  # only moving reports count (a moored vessel repeats the zero step)
-    grid_min_reports: int = 20  # run of consecutive lattice or repeated-step reports that fires
+    grid_min_reports: int = 12  # run that fires: 2-4 h of satellite-only reception; chance ~(1/600)^24 for real fixes
     grid_min_dt_spread: float = 1.25  # ... while the longest report interval is this x the shortest (stamp jitter ~1.07x)
 
 
