@@ -206,11 +206,7 @@ def decode_messages(buf, joined, m_src, m_off, m_nbits, m_line, m_time, m_recv, 
     p_type = np.empty(n, np.int8)
     p_line_no = np.empty(n, np.int64)
     p_recv = np.empty((n, 2), np.int32)
-    n_static = 0
-    for i in range(n):  # statics are rare: size their arrays exactly
-        p = joined if m_src[i] else buf
-        t = _bits(p, m_off[i], 0, 6) if m_nbits[i] >= 6 else 0
-        n_static += t == 5 or t == 19 or t == 24
+    n_static = n  # rows only touched when written: fresh pages of np.empty cost nothing until then
     s_key = np.empty((n_static, 4), np.int64)
     s_f = np.empty((n_static, 3), np.float32)
     s_i = np.empty((n_static, 6), np.int64)

@@ -28,6 +28,7 @@ _MAX_CHUNK_BYTES = 256 << 20  # with long lines a chunk ends before batch_lines
 _TYPICAL_LINE_BYTES = 72  # a tag-blocked VDM line; DMA files average ~50
 PARALLEL_MIN_LINES = 60_000  # per piece: smaller ones are not worth a thread hand-off
 MAX_PIECES = 16  # several per core: a thread the OS delays does not hold up the chunk
+MAX_CHUNK_LINES = 1 << 18
 
 
 def _to_us(moment: datetime) -> int:
@@ -51,7 +52,9 @@ def read_nmea(source: Source, options: ReadOptions) -> Iterator[Batch]:
           store.append("positions", batch.positions)
     """
     assume_us = _to_us(options.assume_time) if options.assume_time is not None else None
-    batch_lines = max(1, int(options.batch_lines))
+    # chunks of at most MAX_CHUNK_LINES: the reused buffer stays small, so reading a chunk is a
+    # copy into warm pages rather than page faults on fresh memory, while the threads wait
+    batch_lines = max(1, min(int(options.batch_lines), MAX_CHUNK_LINES))
     # bytes per chunk: about batch_lines typical lines, within the caps
     want_bytes = min(max(batch_lines * _TYPICAL_LINE_BYTES, 1 << 12), _MAX_CHUNK_BYTES)
     block = min(want_bytes, _MAX_BLOCK_BYTES)
