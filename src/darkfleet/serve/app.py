@@ -23,6 +23,7 @@ from darkfleet.errors import DarkfleetError, InputError, NotFoundError, StoreErr
 from darkfleet.report.html import asset_path, render_page
 from darkfleet.serve import queries
 from darkfleet.serve.cache import ResponseCache
+from darkfleet.serve.event_index import EventIndex
 from darkfleet.schema import EventType
 from darkfleet.serve.params import MAX_TRACK_SPAN, check_range, decode_cursor, parse_bbox, parse_time
 
@@ -81,6 +82,8 @@ class _Database:
         except duckdb.Error as exc:
             raise StoreError(f"cannot open database read-only: {exc}", path=db_path) from exc
         self.cache = ResponseCache()
+        with self.cursor() as cur:
+            self.events = EventIndex.load(cur)
         self._summary: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
@@ -157,7 +160,7 @@ def create_app(db_path: str | Path) -> FastAPI:
             end=parse_time(end, "end"), mmsi=mmsi, min_confidence=min_confidence, after=decode_cursor(cursor),
         )
         check_range(flt.start, flt.end)
-        return db.cache.json(("events", repr(flt), limit), lambda: db.query(queries.events_page, flt, limit))
+        return db.cache.json(("events", repr(flt), limit), lambda: db.events.page(flt, limit))
 
     @app.get("/api/vessels", tags=["vessels"], responses=ERRORS)
     def vessels(
@@ -170,8 +173,8 @@ def create_app(db_path: str | Path) -> FastAPI:
 
     @app.get("/api/vessels/{mmsi}", tags=["vessels"], responses=ERRORS)
     def vessel(mmsi: MMSI) -> Response:
-        def produce() -> dict[str, Any]:
-            found = db.query(queries.vessel_detail, mmsi)
+        def produce() -> bytes:
+            found = db.query(queries.vessel_detail, mmsi, db.events)
             if found is None:
                 raise NotFoundError(f"no vessel with MMSI {mmsi}", parameter="mmsi")
             return found

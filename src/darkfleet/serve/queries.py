@@ -11,13 +11,13 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from darkfleet.report.records import VIEW_TABLES, event_records, vessel_records
+from darkfleet.report.records import VIEW_TABLES, vessel_records
 from darkfleet.store import ddl
-from darkfleet.serve.params import BBox, encode_cursor
+from darkfleet.serve.event_index import EventIndex, splice_json
+from darkfleet.serve.params import BBox
 from darkfleet.serve.simplify import cap_mask, simplify_mask, tolerance_deg
 
 GAP_H = 1.0  # silences longer than this are flagged so the map draws them dashed
-_EVENT_KEY = "coalesce(start_utc, TIMESTAMPTZ '1970-01-01 00:00:00+00')"
 
 
 def connect_read_only(db_path: str) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
@@ -67,6 +67,8 @@ FROM static WHERE mmsi NOT IN (SELECT mmsi FROM vessels) GROUP BY mmsi
 
 @dataclass(frozen=True)
 class EventFilter:
+    """What ``/api/events`` asks for (applied by :class:`~darkfleet.serve.event_index.EventIndex`)."""
+
     types: list[str] | None = None
     bbox: BBox | None = None
     start: datetime | None = None
@@ -74,49 +76,6 @@ class EventFilter:
     mmsi: int | None = None
     min_confidence: float | None = None
     after: tuple[datetime, str] | None = None
-
-    def where(self) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if self.types:
-            clauses.append("list_contains(?::VARCHAR[], event_type)")
-            params.append(self.types)
-        if self.bbox is not None:
-            b = self.bbox
-            lon_clause = "(lon >= ? OR lon <= ?)" if b.crosses_antimeridian else "lon BETWEEN ? AND ?"
-            clauses.append(f"{lon_clause} AND lat BETWEEN ? AND ?")
-            params += [b.lon_min_deg, b.lon_max_deg, b.lat_min_deg, b.lat_max_deg]
-        if self.start is not None:
-            clauses.append("coalesce(end_utc, start_utc) >= ?")
-            params.append(self.start)
-        if self.end is not None:
-            clauses.append("start_utc <= ?")
-            params.append(self.end)
-        if self.mmsi is not None:
-            clauses.append("(mmsi = ? OR other_mmsi = ?)")
-            params += [self.mmsi, self.mmsi]
-        if self.min_confidence is not None:
-            clauses.append("confidence >= ?")
-            params.append(self.min_confidence)
-        if self.after is not None:
-            clauses.append(f"({_EVENT_KEY} > ? OR ({_EVENT_KEY} = ? AND event_id > ?))")
-            params += [self.after[0], self.after[0], self.after[1]]
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
-def events_page(cur: duckdb.DuckDBPyConnection, flt: EventFilter, limit: int) -> dict[str, Any]:
-    where, params = flt.where()
-    table = cur.sql(
-        f"SELECT *, epoch_us({_EVENT_KEY}) AS _key_us FROM events{where} ORDER BY {_EVENT_KEY}, event_id LIMIT ?",
-        params=[*params, limit + 1],
-    ).to_arrow_table()
-    next_cursor = None
-    if table.num_rows > limit:  # one extra row says whether another page exists
-        table = table.slice(0, limit)
-        last = table.slice(limit - 1, 1).to_pylist()[0]
-        next_cursor = encode_cursor(last["_key_us"], last["event_id"])
-    return {"items": event_records(table.drop_columns(["_key_us"])), "next_cursor": next_cursor,
-            "count": table.num_rows}
 
 
 _SORTS = {
@@ -142,22 +101,19 @@ def vessels_list(cur, sort: str, limit: int, q: str | None) -> dict[str, Any]:
     return {"items": vessel_records(table), "count": table.num_rows}
 
 
-def vessel_detail(cur, mmsi: int, max_events: int = 1000) -> dict[str, Any] | None:
-    """Identity (from ``identities``), identity history, risk, sanctions and events of one vessel."""
+def vessel_detail(cur, mmsi: int, events: EventIndex, max_events: int = 1000) -> bytes | None:
+    """Identity (from ``identities``), identity history, risk, sanctions and events of one vessel (JSON)."""
     rows = vessel_records(cur.sql("SELECT * FROM identities WHERE mmsi = ?", params=[mmsi]).to_arrow_table())
     history = cur.sql(
         "SELECT name, callsign, imo, ship_type, strftime(first_seen_utc, '%Y-%m-%dT%H:%M:%S+00:00') AS first_seen_utc, "
         "strftime(last_seen_utc, '%Y-%m-%dT%H:%M:%S+00:00') AS last_seen_utc, n_reports FROM identity_history "
         "WHERE mmsi = ? ORDER BY first_seen_utc NULLS FIRST LIMIT 500", params=[mmsi]
     ).to_arrow_table().to_pylist()
-    events = cur.sql(
-        f"SELECT * FROM events WHERE mmsi = ? OR other_mmsi = ? ORDER BY {_EVENT_KEY}, event_id LIMIT ?",
-        params=[mmsi, mmsi, max_events],
-    ).to_arrow_table()
-    if not rows and events.num_rows == 0 and last_fix(cur, mmsi) is None:
+    own_rows = events.vessel_rows(mmsi)[:max_events]
+    if not rows and own_rows.size == 0 and last_fix(cur, mmsi) is None:
         return None
     vessel = rows[0] if rows else {"mmsi": mmsi, "risk_factors": [], "sanctions": []}
-    return {**vessel, "identity_history": history, "events": event_records(events)}
+    return splice_json({**vessel, "identity_history": history}, "events", events.json_array(own_rows))
 
 
 def last_fix(cur, mmsi: int) -> datetime | None:
@@ -189,7 +145,7 @@ def track(cur, mmsi: int, start: datetime, end: datetime, zoom: int | None, max_
         "n_total": int(t_ms.size), "n_returned": int(keep.sum()), "simplified": bool(keep.sum() < t_ms.size),
         "t_ms": t_ms[keep].tolist(), "lat": np.round(cols["lat"][keep], 6).tolist(),
         "lon": np.round(cols["lon"][keep], 6).tolist(),
-        "sog_kn": [None if np.isnan(v) else float(v) for v in sog],
+        "sog_kn": sog.tolist(),  # a missing speed is NaN here and null in the JSON (orjson, cache.render_json)
         "gap_before": _carry_gaps(gap_before, keep).tolist(),
         "draught": draught,
     }
@@ -230,4 +186,4 @@ def default_window(cur, mmsi: int, start: datetime | None, end: datetime | None,
     return start, end
 
 
-__all__ = ["EventFilter", "events_page", "vessels_list", "vessel_detail", "track", "summary"]
+__all__ = ["EventFilter", "vessels_list", "vessel_detail", "track", "summary"]
