@@ -14,7 +14,7 @@ import polars as pl
 
 from darkfleet.config import EncounterConfig
 from darkfleet.detect.events import details_expr, finish_events
-from darkfleet.detect.geo import cell_size_deg, haversine_expr, home_cells, near_corner_cells
+from darkfleet.detect.geo import cell_size_deg, haversine_expr, near_corner_pairs
 from darkfleet.detect.ports_index import PortIndex
 from darkfleet.detect.runs import hours_between, run_ids
 
@@ -25,14 +25,14 @@ def close_pairs(grid: pl.DataFrame, max_distance_m: float) -> pl.DataFrame:
     """Every (instant, lower MMSI, higher MMSI) whose grid points are within ``max_distance_m``."""
     if grid.height == 0:
         return pl.DataFrame(schema={"timestamp_utc": pl.Datetime("us", "UTC"), "mmsi": pl.Int64, "other_mmsi": pl.Int64})
-    pts = grid.select(
-        *_POINT[:5], pl.coalesce(pl.col("heading_deg"), pl.col("cog_deg")).alias("course_deg")
-    ).with_columns(pl.col("timestamp_utc").dt.epoch("us").alias("t"))
+    pts = grid.select(*_POINT[:5], pl.coalesce(pl.col("heading_deg"), pl.col("cog_deg")).alias("course_deg"))
     max_lat = float(pts["lat"].abs().max())  # type: ignore[arg-type]
     lat_deg, lon_deg = cell_size_deg(2.2 * max_distance_m, max_lat)
-    left = near_corner_cells(pts, lat_deg, lon_deg)
-    right = home_cells(pts, lat_deg, lon_deg)
-    pairs = left.join(right, on=["t", "cell_y", "cell_x"], suffix="_b").filter(pl.col("mmsi") < pl.col("mmsi_b"))
+    a, b = near_corner_pairs(
+        pts["lat"].to_numpy(), pts["lon"].to_numpy(), pts["timestamp_utc"].dt.epoch("us").to_numpy(),
+        pts["mmsi"].to_numpy(), lat_deg, lon_deg,
+    )
+    pairs = pl.concat([pts[a], pts.drop("timestamp_utc")[b].rename(lambda c: f"{c}_b")], how="horizontal")
     dist = haversine_expr(pl.col("lat"), pl.col("lon"), pl.col("lat_b"), pl.col("lon_b"))
     return (
         pairs.with_columns(dist.alias("distance_m"))

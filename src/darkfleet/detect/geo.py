@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import polars as pl
-from numba import njit
+from numba import njit, prange
 
 EARTH_RADIUS_M = 6_371_008.8
 M_PER_DEG_LAT = EARTH_RADIUS_M * math.pi / 180.0
@@ -61,31 +61,71 @@ def cell_size_deg(min_cell_m: float, max_abs_lat_deg: float) -> tuple[float, flo
     return lat_deg, lon_deg
 
 
-def near_corner_cells(frame: pl.DataFrame, lat_deg: float, lon_deg: float) -> pl.DataFrame:
-    """Each row repeated into its home cell and the 3 cells at its nearest corner.
+_CELL_OFFSET = 1 << 30  # cell indices shifted positive so that (row, column) packs into one int64
+
+
+@njit(cache=True)
+def _corner_pairs(k, lo_t, hi_t, sorted_key, order, cy, cx, dy, dx, group, do_fill, at, out_a, out_b):  # pragma: no cover - numba
+    """Partners of sorted row ``k`` (counted, or written from ``at`` on): rows of a higher
+    ``group`` in the same instant (sorted rows ``lo_t:hi_t``) whose home cell is ``k``'s home
+    cell or one of the 3 at its nearest corner."""
+    i = order[k]
+    count = 0
+    for oy in range(2):
+        for ox in range(2):
+            key = ((cy[i] + oy * dy[i] + _CELL_OFFSET) << 32) | (cx[i] + ox * dx[i] + _CELL_OFFSET)
+            lo = lo_t + np.searchsorted(sorted_key[lo_t:hi_t], key, side="left")
+            hi = lo_t + np.searchsorted(sorted_key[lo_t:hi_t], key, side="right")
+            for m in range(lo, hi):
+                j = order[m]
+                if group[i] < group[j]:
+                    if do_fill:
+                        out_a[at + count] = i
+                        out_b[at + count] = j
+                    count += 1
+    return count
+
+
+@njit(cache=True, parallel=True)
+def _corner_pair_counts(instants, sorted_key, order, cy, cx, dy, dx, group):  # pragma: no cover - numba
+    counts = np.zeros(order.shape[0], dtype=np.int64)
+    no = np.empty(0, np.int64)
+    for r in prange(instants.shape[0] - 1):  # instants are independent: both cores
+        for k in range(instants[r], instants[r + 1]):
+            counts[k] = _corner_pairs(k, instants[r], instants[r + 1], sorted_key, order, cy, cx, dy, dx, group, False, 0, no, no)
+    return counts
+
+
+@njit(cache=True, parallel=True)
+def _corner_pair_fill(instants, sorted_key, order, cy, cx, dy, dx, group, offsets, out_a, out_b):  # pragma: no cover - numba
+    for r in prange(instants.shape[0] - 1):
+        for k in range(instants[r], instants[r + 1]):
+            _corner_pairs(k, instants[r], instants[r + 1], sorted_key, order, cy, cx, dy, dx, group, True, offsets[k], out_a, out_b)
+
+
+def near_corner_pairs(lat, lon, t_us, group, lat_deg: float, lon_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """Row pairs (a, b) at the same instant, ``group[a] < group[b]``, with b's cell being a's
+    cell or one of the 3 cells at a's nearest corner.
 
     With cells at least twice the search distance wide, a point's neighbours within that
-    distance can only lie in those 4 cells, so joining these copies against the home cell
-    of every other point finds each close pair exactly once per direction, never all pairs.
-    """
-    fy = pl.col("lat") / lat_deg
-    fx = pl.col("lon") / lon_deg
-    base = frame.with_columns(
-        fy.floor().cast(pl.Int64).alias("cell_y"),
-        fx.floor().cast(pl.Int64).alias("cell_x"),
-        pl.when((fy - fy.floor()) < 0.5).then(-1).otherwise(1).cast(pl.Int64).alias("_dy"),
-        pl.when((fx - fx.floor()) < 0.5).then(-1).otherwise(1).cast(pl.Int64).alias("_dx"),
-    )
-    shifted = [
-        base.with_columns((pl.col("cell_y") + pl.col("_dy") * oy).alias("cell_y"), (pl.col("cell_x") + pl.col("_dx") * ox).alias("cell_x"))
-        for oy, ox in ((0, 0), (1, 0), (0, 1), (1, 1))
-    ]
-    return pl.concat(shifted).drop("_dy", "_dx")
-
-
-def home_cells(frame: pl.DataFrame, lat_deg: float, lon_deg: float) -> pl.DataFrame:
-    """Each row with the cell it lies in."""
-    return frame.with_columns(
-        (pl.col("lat") / lat_deg).floor().cast(pl.Int64).alias("cell_y"),
-        (pl.col("lon") / lon_deg).floor().cast(pl.Int64).alias("cell_x"),
-    )
+    distance can only lie in those 4 cells, so every close pair of different groups is a
+    candidate, never all pairs. Rows are ordered by (instant, cell) once; each row then
+    binary-searches its 4 cells among the rows of its instant, instants in parallel (a count
+    pass, then a fill pass)."""
+    fy = lat / lat_deg
+    fx = lon / lon_deg
+    cy = np.floor(fy).astype(np.int64)
+    cx = np.floor(fx).astype(np.int64)
+    dy = np.where(fy - np.floor(fy) < 0.5, -1, 1).astype(np.int64)
+    dx = np.where(fx - np.floor(fx) < 0.5, -1, 1).astype(np.int64)
+    key = ((cy + _CELL_OFFSET) << 32) | (cx + _CELL_OFFSET)
+    order = np.lexsort((key, t_us))
+    sorted_t = t_us[order]
+    instants = np.concatenate([[0], np.flatnonzero(np.diff(sorted_t)) + 1, [len(order)]]).astype(np.int64)
+    args = (instants, key[order], order, cy, cx, dy, dx, group)
+    counts = _corner_pair_counts(*args)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    a = np.empty(offsets[-1], np.int64)
+    b = np.empty(offsets[-1], np.int64)
+    _corner_pair_fill(*args, offsets[:-1], a, b)
+    return a, b
