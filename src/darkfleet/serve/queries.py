@@ -29,6 +29,7 @@ def connect_read_only(db_path: str) -> tuple[duckdb.DuckDBPyConnection, list[str
     """
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # startup queries on a big store would draw one on stdout
     quoted = db_path.replace("'", "''")  # the operator's path from the command line, not request input
     con.execute(f"ATTACH '{quoted}' AS store (READ_ONLY)")
     present = {r[0] for r in con.execute(
@@ -51,11 +52,19 @@ def connect_read_only(db_path: str) -> tuple[duckdb.DuckDBPyConnection, list[str
 
 # identity_history: each distinct identity a vessel reported, with when it was seen (static reports
 # are many; distinct identities few). Sorted by MMSI so a vessel's rows sit together.
+# draught_changes: the static reports whose draught differs from the vessel's previous one (tens of
+# thousands out of tens of millions), so a track's draught plot reads no static report.
 _IDENTITIES_SQL = """
 CREATE TABLE identity_history AS
 SELECT mmsi, name, callsign, imo, ship_type, min(timestamp_utc) AS first_seen_utc,
        max(timestamp_utc) AS last_seen_utc, count(*) AS n_reports
 FROM static GROUP BY ALL ORDER BY mmsi, first_seen_utc;
+CREATE TABLE draught_changes AS
+SELECT mmsi, timestamp_utc, draught_m FROM (
+    SELECT mmsi, timestamp_utc, CAST(draught_m AS DOUBLE) AS draught_m,
+           lag(draught_m) OVER (PARTITION BY mmsi ORDER BY timestamp_utc) AS prev_m
+    FROM static WHERE draught_m IS NOT NULL AND timestamp_utc IS NOT NULL)
+WHERE prev_m IS NULL OR prev_m <> draught_m ORDER BY mmsi, timestamp_utc;
 CREATE TABLE identities AS
 SELECT mmsi, imo, name, callsign, flag, ship_type, risk_score, risk_factors, sanctions FROM vessels
 UNION ALL
@@ -120,6 +129,19 @@ def last_fix(cur, mmsi: int) -> datetime | None:
     return cur.sql("SELECT max(timestamp_utc) FROM positions WHERE mmsi = ?", params=[mmsi]).fetchall()[0][0]
 
 
+# Draught changes inside the window, plus the last one before it (the draught the vessel starts with),
+# drawn as steps: the same line as every report, without reading a vessel's whole static history.
+_DRAUGHT_SQL = """
+SELECT * FROM (
+    (SELECT epoch_ms(timestamp_utc) AS t_ms, draught_m FROM draught_changes
+     WHERE mmsi = ? AND timestamp_utc < ? ORDER BY timestamp_utc DESC LIMIT 1)
+    UNION ALL
+    (SELECT epoch_ms(timestamp_utc), draught_m FROM draught_changes
+     WHERE mmsi = ? AND timestamp_utc BETWEEN ? AND ? ORDER BY timestamp_utc LIMIT 10000)
+) ORDER BY t_ms
+"""
+
+
 def track(cur, mmsi: int, start: datetime, end: datetime, zoom: int | None, max_points: int) -> dict[str, Any]:
     """Positions of one vessel in [start, end], flagged at silences and thinned for display."""
     table = cur.sql(
@@ -134,11 +156,7 @@ def track(cur, mmsi: int, start: datetime, end: datetime, zoom: int | None, max_
     if zoom is not None and t_ms.size > 2:
         keep = simplify_mask(cols["lon"], cols["lat"], gap_before, tolerance_deg(zoom))
     keep = cap_mask(keep, gap_before, max_points)
-    draught = cur.sql(
-        "SELECT epoch_ms(timestamp_utc) AS t_ms, CAST(draught_m AS DOUBLE) AS draught_m FROM static "
-        "WHERE mmsi = ? AND draught_m IS NOT NULL AND timestamp_utc <= ? ORDER BY timestamp_utc LIMIT 10000",
-        params=[mmsi, end],
-    ).to_arrow_table().to_pydict()
+    draught = cur.sql(_DRAUGHT_SQL, params=[mmsi, start, mmsi, start, end]).to_arrow_table().to_pydict()
     sog = np.round(cols["sog_kn"][keep], 1)
     return {
         "mmsi": mmsi, "start_utc": start.isoformat(), "end_utc": end.isoformat(),
