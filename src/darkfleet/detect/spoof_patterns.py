@@ -14,11 +14,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import polars as pl
 
+from darkfleet.clean.segment import segment_order
 from darkfleet.config import SpoofingConfig
 from darkfleet.detect.events import details_expr
-from darkfleet.detect.geo import M_PER_NM, haversine_expr
+from darkfleet.detect.geo import M_PER_NM, haversine_m
 from darkfleet.detect.runs import hours_between
 
 US_PER_MIN = 60_000_000
@@ -31,63 +35,86 @@ def episode_rows(frame: pl.DataFrame, confidence: float, **evidence) -> pl.DataF
     )
 
 
-def _same_segment(k: int) -> pl.Expr:
-    return pl.col("segment_id") == pl.col("segment_id").shift(k)
+@dataclass
+class Tracks:
+    """Raw reports as NumPy arrays in segment then time order: one pass serves both rules."""
+
+    seg: np.ndarray
+    mmsi: np.ndarray
+    t_us: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    sog: np.ndarray  # NaN where not reported
+
+    @classmethod
+    def of(cls, points: pl.DataFrame) -> Tracks:
+        seg, t_us = points["segment_id"].to_numpy(), points["timestamp_utc"].dt.epoch("us").to_numpy()
+        sog = (
+            points["sog_kn"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+            if "sog_kn" in points.columns
+            else np.full(points.height, np.nan)
+        )
+        arrays = [seg, points["mmsi"].to_numpy(), t_us, points["lat"].to_numpy(), points["lon"].to_numpy(), sog]
+        order = segment_order(seg, t_us)
+        return cls(*(a if order is None else a[order] for a in arrays))
+
+    def take(self, index: np.ndarray) -> Tracks:
+        return Tracks(*(a[index] for a in (self.seg, self.mmsi, self.t_us, self.lat, self.lon, self.sog)))
 
 
-def _sog_windows(points: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
+def _utc(t_us: np.ndarray) -> pl.Series:
+    return pl.Series(t_us).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+
+
+def _sog_windows(tr: Tracks, config: SpoofingConfig) -> pl.DataFrame:
     """Per segment and window: reported (time-weighted) and implied speeds over measured hops."""
-    thin_us = int(config.sog_thin_min * US_PER_MIN)
-    window_us = int(config.sog_window_min * US_PER_MIN)
-    thinned = (
-        points.select("segment_id", "mmsi", "timestamp_utc", "lat", "lon", "sog_kn")
-        .with_columns((pl.col("timestamp_utc").dt.epoch("us") // thin_us).alias("_bucket"))
-        .group_by("segment_id", "_bucket")
-        .agg(
-            pl.col("mmsi").first(),
-            pl.col("timestamp_utc").min().alias("t"),
-            pl.col("lat").sort_by("timestamp_utc").first(),
-            pl.col("lon").sort_by("timestamp_utc").first(),
-            pl.col("sog_kn").cast(pl.Float64).mean().alias("sog"),
-        )
-        .sort("segment_id", "t")
-    )
-    prev = _same_segment(1)
-    hop_s = (pl.col("t") - pl.col("t").shift(1)).dt.total_microseconds() / 1e6
-    hops = thinned.with_columns(
-        pl.when(prev).then(pl.col("t").shift(1)).alias("t0"),
-        pl.when(prev).then(hop_s).alias("hop_s"),
-        pl.when(prev).then(haversine_expr(pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon"))).alias("hop_m"),
-        pl.when(prev).then((pl.col("sog") + pl.col("sog").shift(1)) / 2).alias("hop_sog"),
-    ).filter(pl.col("hop_s").is_between(0, config.sog_max_hop_min * 60, closed="right") & pl.col("hop_sog").is_not_null())
-    return (
-        hops.with_columns((pl.col("t0").dt.epoch("us") // window_us).alias("_window"))
-        .group_by("segment_id", "_window")
-        .agg(
-            pl.col("mmsi").first(),
-            pl.col("t0").min().alias("start_utc"),
-            pl.col("t").max().alias("end_utc"),
-            pl.col("lat").mean(),
-            pl.col("lon").mean(),
-            pl.col("hop_s").sum().alias("covered_s"),
-            (pl.col("hop_m").sum() / M_PER_NM / (pl.col("hop_s").sum() / 3600)).alias("implied_kn"),
-            ((pl.col("hop_sog") * pl.col("hop_s")).sum() / pl.col("hop_s").sum()).alias("reported_kn"),
-        )
-        .filter(pl.col("covered_s") >= config.sog_min_coverage_fraction * config.sog_window_min * 60)
-        .sort("segment_id", "_window")
-    )
-
-
-def sog_mismatch(points: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
-    """Runs of consecutive windows whose reported SOG and implied speed disagree."""
-    if points.height == 0 or "sog_kn" not in points.columns:
+    bucket = tr.t_us // int(config.sog_thin_min * US_PER_MIN)
+    starts = np.flatnonzero(np.r_[True, (tr.seg[1:] != tr.seg[:-1]) | (bucket[1:] != bucket[:-1])])
+    known = ~np.isnan(tr.sog)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bucket_sog = np.add.reduceat(np.where(known, tr.sog, 0.0), starts) / np.add.reduceat(known, starts)
+    thin = tr.take(starts)  # first report of each bucket, with its bucket's mean SOG
+    dt_s = np.diff(thin.t_us) / 1e6
+    hop_sog = (bucket_sog[1:] + bucket_sog[:-1]) / 2
+    measured = (thin.seg[1:] == thin.seg[:-1]) & (dt_s > 0) & (dt_s <= config.sog_max_hop_min * 60) & ~np.isnan(hop_sog)
+    i = np.flatnonzero(measured)  # hop i -> i + 1
+    if i.size == 0:
         return pl.DataFrame()
-    w = _sog_windows(points, config)
+    hop_m = haversine_m(thin.lat[i], thin.lon[i], thin.lat[i + 1], thin.lon[i + 1])
+    hop_s, hop_sog = dt_s[i], hop_sog[i]
+    window = thin.t_us[i] // int(config.sog_window_min * US_PER_MIN)
+    seg = thin.seg[i]
+    w0 = np.flatnonzero(np.r_[True, (seg[1:] != seg[:-1]) | (window[1:] != window[:-1])])
+    n = np.diff(np.r_[w0, i.size])
+    covered_s = np.add.reduceat(hop_s, w0)
+    frame = pl.DataFrame(
+        {
+            "segment_id": seg[w0],
+            "_window": window[w0],
+            "mmsi": thin.mmsi[i][w0],
+            "start_utc": _utc(thin.t_us[i][w0]),
+            "end_utc": _utc(np.maximum.reduceat(thin.t_us[i + 1], w0)),
+            "lat": np.add.reduceat(thin.lat[i], w0) / n,
+            "lon": np.add.reduceat(thin.lon[i], w0) / n,
+            "covered_s": covered_s,
+            "implied_kn": np.add.reduceat(hop_m, w0) / M_PER_NM / (covered_s / 3600),
+            "reported_kn": np.add.reduceat(hop_sog * hop_s, w0) / covered_s,
+        }
+    )
+    return frame.filter(pl.col("covered_s") >= config.sog_min_coverage_fraction * config.sog_window_min * 60)
+
+
+def sog_mismatch(tr: Tracks, config: SpoofingConfig) -> pl.DataFrame:
+    """Runs of consecutive windows whose reported SOG and implied speed disagree."""
+    w = _sog_windows(tr, config)
+    if w.height == 0:
+        return w
     diff = (pl.col("reported_kn") - pl.col("implied_kn")).abs()
     bigger = pl.max_horizontal("reported_kn", "implied_kn")
     off = (diff >= config.sog_mismatch_min_kn) & (diff >= config.sog_mismatch_fraction * bigger)
     # a run continues only into the next window of the same segment while the mismatch holds
-    brk = ~off | ~off.shift(1) | ~_same_segment(1) | ((pl.col("_window") - pl.col("_window").shift(1)) != 1)
+    same = pl.col("segment_id") == pl.col("segment_id").shift(1)
+    brk = ~off | ~off.shift(1) | ~same | ((pl.col("_window") - pl.col("_window").shift(1)) != 1)
     runs = (
         w.with_columns(off.alias("_off"), brk.fill_null(True).cum_sum().alias("_run"))
         .filter(pl.col("_off"))
@@ -120,71 +147,71 @@ def sog_mismatch(points: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
     )
 
 
-def _on_lattice(col: str, quantum_deg: float) -> pl.Expr:
+def _on_lattice(x: np.ndarray, quantum_deg: float) -> np.ndarray:
     # 1e-7 deg: float noise of the decimal input, 1/17 of AIS's resolution
-    return (pl.col(col) - (pl.col(col) / quantum_deg).round(0) * quantum_deg).abs() < 1e-7
+    return np.abs(x - np.round(x / quantum_deg) * quantum_deg) < 1e-7
 
 
-def _pattern_runs(p: pl.DataFrame, flag: str, config: SpoofingConfig) -> pl.DataFrame:
-    """Runs of consecutive reports of one segment where ``flag`` holds, at least ``grid_min_reports`` long."""
-    brk = ~pl.col(flag) | ~pl.col(flag).shift(1) | ~_same_segment(1)
+def _long_runs(flag: np.ndarray, same: np.ndarray, min_len: int) -> np.ndarray:
+    """Run number of each flagged row whose run (consecutive flagged rows of one segment) has
+    at least ``min_len`` rows; -1 elsewhere."""
+    run = np.cumsum(~flag | ~np.r_[False, flag[:-1]] | ~same)
+    length = np.bincount(run[flag], minlength=run[-1] + 1)
+    return np.where(flag & (length[run] >= min_len), run, -1)
+
+
+def _pattern_runs(tr: Tracks, run: np.ndarray, step_m: np.ndarray, dt_s: np.ndarray, pattern: str) -> pl.DataFrame:
+    rows = np.flatnonzero(run >= 0)
     return (
-        p.with_columns(brk.fill_null(True).cum_sum().alias("_run"))
-        .filter(pl.col(flag))
+        pl.DataFrame({"_run": run[rows], "mmsi": tr.mmsi[rows], "t": tr.t_us[rows], "lat": tr.lat[rows],
+                      "lon": tr.lon[rows], "step_m": step_m[rows], "dt_s": dt_s[rows]})
         .group_by("_run")
         .agg(
             pl.col("mmsi").first(),
-            pl.col("timestamp_utc").min().alias("start_utc"),
-            pl.col("timestamp_utc").max().alias("end_utc"),
+            pl.col("t").min().alias("start_utc"),
+            pl.col("t").max().alias("end_utc"),
             pl.col("lat").first(),
             pl.col("lon").first(),
             pl.len().alias("n_reports"),
-            pl.col("_step_m").median().alias("median_step_m"),
-            (pl.col("_dt_s").max() / pl.col("_dt_s").min().clip(lower_bound=1.0)).alias("dt_spread"),
+            pl.col("step_m").median().alias("median_step_m"),
+            (pl.col("dt_s").max() / pl.col("dt_s").min().clip(lower_bound=1.0)).alias("dt_spread"),
         )
-        .filter(pl.col("n_reports") >= config.grid_min_reports)
-        .with_columns(pl.lit(flag.strip("_")).alias("pattern"))
+        .with_columns(pl.col("start_utc", "end_utc").cast(pl.Datetime("us", "UTC")), pl.lit(pattern).alias("pattern"))
     )
 
 
-def grid_regular(points: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
-    """Runs of moving reports on a coarse lattice, or repeating one step whatever the time between
-    reports. ``points`` sorted by segment then time."""
-    if points.height == 0:
+def grid_regular(tr: Tracks, config: SpoofingConfig) -> pl.DataFrame:
+    """Runs of moving reports on a coarse lattice, or repeating one step whatever the time between reports."""
+    if tr.seg.size < 3:
         return pl.DataFrame()
-    tol = config.grid_step_tol_deg
-    same = _same_segment(1)
     # a report repeating the previous fix (heard again by a second station, stamped a second
     # later) adds no step
-    repeated_fix = same & (pl.col("lat") == pl.col("lat").shift(1)) & (pl.col("lon") == pl.col("lon").shift(1))
-    p = points.select("segment_id", "mmsi", "timestamp_utc", "lat", "lon").filter(~repeated_fix.fill_null(False))
-    p = p.with_columns(
-        pl.when(same).then(pl.col("lat") - pl.col("lat").shift(1)).alias("_dlat"),
-        pl.when(same).then(pl.col("lon") - pl.col("lon").shift(1)).alias("_dlon"),
-        pl.when(same).then((pl.col("timestamp_utc") - pl.col("timestamp_utc").shift(1)).dt.total_seconds()).alias("_dt_s"),
-        pl.when(same)
-        .then(haversine_expr(pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon")))
-        .alias("_step_m"),
-        (_on_lattice("lat", config.grid_quantum_deg) & _on_lattice("lon", config.grid_quantum_deg)).alias("_on"),
-    )
-    moving = pl.col("_step_m") >= config.grid_min_step_m
+    again = (tr.seg[1:] == tr.seg[:-1]) & (tr.lat[1:] == tr.lat[:-1]) & (tr.lon[1:] == tr.lon[:-1])
+    tr = tr.take(np.flatnonzero(np.r_[True, ~again]))
+    same = np.r_[False, tr.seg[1:] == tr.seg[:-1]]
+    dlat, dlon = np.r_[np.nan, np.diff(tr.lat)], np.r_[np.nan, np.diff(tr.lon)]
+    dt_s = np.r_[np.nan, np.diff(tr.t_us) / 1e6]
+    step_m = np.r_[np.nan, haversine_m(tr.lat[:-1], tr.lon[:-1], tr.lat[1:], tr.lon[1:])]
+    moving = same & (step_m >= config.grid_min_step_m)
+    tol = config.grid_step_tol_deg
     repeat = (
-        ((pl.col("_dlat") - pl.col("_dlat").shift(1)).abs() <= tol)
-        & ((pl.col("_dlon") - pl.col("_dlon").shift(1)).abs() <= tol)
-        & _same_segment(2)
+        same & np.r_[False, same[:-1]]
+        & (np.abs(dlat - np.r_[np.nan, dlat[:-1]]) <= tol) & (np.abs(dlon - np.r_[np.nan, dlon[:-1]]) <= tol)
     )
+    on = _on_lattice(tr.lat, config.grid_quantum_deg) & _on_lattice(tr.lon, config.grid_quantum_deg)
     # a vessel whose every moving report is on the lattice has a coarse source, not a spoofed run
-    fine_elsewhere = (moving & ~pl.col("_on")).fill_null(False).any().over("mmsi")
-    p = p.with_columns(
-        (moving & pl.col("_on") & fine_elsewhere).fill_null(False).alias("_lattice"),
-        (moving & repeat).fill_null(False).alias("_constant_step"),
-    )
+    vessel = np.flatnonzero(np.r_[True, tr.mmsi[1:] != tr.mmsi[:-1]])
+    fine = np.maximum.reduceat(moving & ~on, vessel)
+    fine_elsewhere = np.repeat(fine, np.diff(np.r_[vessel, tr.mmsi.size]))
+    n = config.grid_min_reports
     runs = pl.concat(
         [
-            _pattern_runs(p, "_lattice", config),
+            _pattern_runs(tr, _long_runs(moving & on & fine_elsewhere, same, n), step_m, dt_s, "lattice"),
             # a real ship reporting at a perfectly regular rate at constant velocity also repeats its
             # step; a generated track repeats it even when the time between reports changes
-            _pattern_runs(p, "_constant_step", config).filter(pl.col("dt_spread") >= config.grid_min_dt_spread),
+            _pattern_runs(tr, _long_runs(moving & repeat, same, n), step_m, dt_s, "constant_step").filter(
+                pl.col("dt_spread") >= config.grid_min_dt_spread
+            ),
         ]
     )
     return episode_rows(

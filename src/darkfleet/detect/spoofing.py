@@ -18,9 +18,8 @@ import polars as pl
 from darkfleet.config import SpoofingConfig
 from darkfleet.detect.events import details_expr, empty_events, finish_events
 from darkfleet.detect.geo import M_PER_NM, bearing_expr, haversine_expr
-from darkfleet.detect.loitering import by_segment
 from darkfleet.detect.runs import hours_between, run_ids
-from darkfleet.detect.spoof_patterns import episode_rows, grid_regular, sog_mismatch
+from darkfleet.detect.spoof_patterns import Tracks, episode_rows, grid_regular, sog_mismatch
 
 US_PER_H = 3_600_000_000
 
@@ -208,6 +207,13 @@ def _circles(grid: pl.DataFrame, config: SpoofingConfig, step_min: int) -> pl.Da
     )
 
 
+def _track_patterns(points: pl.DataFrame, config: SpoofingConfig) -> list[pl.DataFrame]:
+    if points.height == 0:
+        return []
+    tracks = Tracks.of(points)
+    return [sog_mismatch(tracks, config), grid_regular(tracks, config)]
+
+
 def detect_spoofing(
     points: pl.DataFrame,
     segments: pl.DataFrame,
@@ -224,8 +230,7 @@ def detect_spoofing(
         _shared(segments, grid, config),
         _no_fix(no_fix, config),
         _circles(grid, config, step_min),
-        sog_mismatch(points, config),
-        grid_regular(by_segment(points), config),
+        *_track_patterns(points, config),
     ]
     parts = [p for p in parts if p.height]
     if not parts:
