@@ -101,6 +101,11 @@ class DarkStsConfig:
     max_speed_kn: float = 22.0  # other classes: fast container and passenger ships
     min_gap_h: float = 6.0  # only gaps at least this long can hide a transfer
     require_cargo_evidence: bool = True  # a draught change of A across its gap must show that cargo moved
+    berth_radius_m: float = 3_000.0  # A back within this of a port (port-visit entry radius): the berth may explain the new draught
+    partner_slow_kn: float = 2.0  # B slow before and after its own silence, no faster across it (loitering speed): one slow period
+    co_silence_h: float = 0.5  # two vessels falling silent this close in time ...
+    co_silence_m: float = 5_000.0  # ... and place were silenced by one reception outage: not a both-dark meeting
+    min_coincidence: float = 0.4  # intersection over union of when A could be alongside and when B was there
 
 
 @dataclass(frozen=True)

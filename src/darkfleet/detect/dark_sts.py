@@ -1,30 +1,54 @@
 """Dark ship-to-ship transfers: a gap that could hide a meeting.
 
-Vessel A's AIS gap overlaps vessel B's loitering (B slow with AIS on, outside port), and A
-could have sailed from its last position to B, stayed alongside for ``min_alongside_h``
-and sailed to its next position within the gap, at its class's maximum speed. Of the
-partners that fit, the one needing the least sailing is reported. Only when no partner was seen, and both went dark (B's gap overlaps
-A's), each could reach a common meeting point (the centroid of the four endpoints) with
-``min_alongside_h`` to spare; one event per dark vessel.
+Vessel A's AIS gap overlaps vessel B's slow period (B loitering with AIS on, outside port)
+and A could have sailed from its last position to B, stayed alongside for
+``min_alongside_h`` and sailed on to its next position within the gap, at its class's
+maximum speed. When both went dark (B's gap overlaps A's), each must reach a common
+meeting point (the centroid of the four gap endpoints) with ``min_alongside_h`` to spare,
+and both need cargo evidence (neither was seen); one event per dark vessel. Two vessels
+that fell silent together (within ``co_silence_h`` and ``co_silence_m``) were silenced by
+one reception outage, not by two decisions.
 
-A meeting needs cargo evidence (``require_cargo_evidence``): a draught change of A across
-its gap, outside port, with no port call in between. Of several possible partners
-the best explained wins: B's draught changed the other way within the meeting window, then
-the most time alongside weighted by how well B's slow or dark period coincides with A's
-gap (intersection over union), then the least sailing.
+Cargo evidence (``require_cargo_evidence``): A's draught changed across its gap, confirmed
+by the next report, with no port call begun between the two draught reports and A not
+back at a berth (``berth_radius_m``) when it reappeared. The new draught may be reported
+anywhere at sea, also near a port A was only approaching.
+
+Of several possible partners the best explained wins, and each meeting is used once:
+candidates are ranked by B's cargo moving the other way within the meeting window, then
+by the hours A could be alongside weighted by how well the two periods coincide (the
+intersection over union of the time A could be alongside and the time B was there,
+``min_coincidence`` at least), then the least sailing. Best first, a candidate is kept
+unless its gap already has a partner or its partner's period was already used for an
+overlapping meeting with someone else; a both-dark pair keeps both of its rows.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from darkfleet.config import DarkStsConfig
+from darkfleet.config import DarkStsConfig, DraughtConfig
+from darkfleet.detect.draught import draught_steps
 from darkfleet.detect.events import details_expr, empty_events, finish_events
 from darkfleet.detect.geo import M_PER_NM, haversine_expr
 from darkfleet.detect.ports_index import PortIndex
 
 US_PER_H = 3_600_000_000
 TANKER_TYPES = (80, 89)  # AIS ship-and-cargo types of tankers (ITU-R M.1371 table 53)
+MAX_PARTNERS_PER_GAP = 20  # best-ranked candidates per gap kept for the one-meeting-each pass
+CANDIDATE_COLUMNS = [
+    "gap_id", "mmsi", "b_mmsi", "b_slow_id", "b_gap_id", "start_utc", "end_utc", "lat", "lon", "d_in_m", "d_out_m",
+    "v_kn", "a_ws", "a_we", "b_ws", "b_we", "both_dark", "likely_disabling", "duration_h", "cargo_m", "b_cargo_m",
+]
+
+
+def _hours(distance: pl.Expr, speed_kn: pl.Expr) -> pl.Expr:
+    return pl.duration(microseconds=(distance / M_PER_NM / speed_kn * US_PER_H).cast(pl.Int64))
+
+
+def _span_h(start: str | pl.Expr, end: str | pl.Expr) -> pl.Expr:
+    start, end = (pl.col(c) if isinstance(c, str) else c for c in (start, end))
+    return (end - start).dt.total_microseconds() / US_PER_H
 
 
 def _gap_frame(gaps: pl.DataFrame, static: pl.DataFrame, config: DarkStsConfig) -> pl.DataFrame:
@@ -44,132 +68,206 @@ def _gap_frame(gaps: pl.DataFrame, static: pl.DataFrame, config: DarkStsConfig) 
             .otherwise(config.max_speed_kn)
             .alias("v_kn")
         )
+        .with_row_index("gap_id")
     )
 
 
-def _hours(distance: pl.Expr, speed_kn: pl.Expr) -> pl.Expr:
-    return pl.duration(microseconds=(distance / M_PER_NM / speed_kn * US_PER_H).cast(pl.Int64))
+def _port_call_begun(frame: pl.DataFrame, port_visits: pl.DataFrame, key: str) -> pl.Series:
+    """``key`` of the rows of ``frame`` in whose span (start_utc..end_utc) the vessel began a port call."""
+    visits = port_visits.select("mmsi", pl.col("start_utc").alias("p_s"))
+    return frame.join(visits, on="mmsi").filter(pl.col("p_s").is_between("start_utc", "end_utc"))[key]
 
 
-def _with_loitering(gaps: pl.DataFrame, loitering: pl.DataFrame, config: DarkStsConfig) -> pl.DataFrame:
-    partners = loitering.select(
-        pl.col("mmsi").alias("b_mmsi"), pl.col("start_utc").alias("b_start"), pl.col("end_utc").alias("b_end"),
-        pl.col("lat").alias("b_lat"), pl.col("lon").alias("b_lon"),
+def _cargo_steps(static: pl.DataFrame, port_visits: pl.DataFrame, draught_config: DraughtConfig) -> pl.DataFrame:
+    """Confirmed draught changes (``c_s`` last old report, ``c_e`` first new one) that no port
+    call begun between the two reports explains."""
+    steps = draught_steps(static, draught_config).with_row_index("_step")
+    explained = _port_call_begun(steps, port_visits, "_step")
+    return steps.filter(~pl.col("_step").is_in(explained.implode())).select(
+        "mmsi", pl.col("start_utc").alias("c_s"), pl.col("end_utc").alias("c_e"),
+        pl.col("change_m").cast(pl.Float64),
     )
-    cand = gaps.join_where(
-        partners, pl.col("b_start") < pl.col("end_utc"), pl.col("b_end") > pl.col("start_utc"), pl.col("b_mmsi") != pl.col("mmsi")
+
+
+def _with_gap_cargo(g: pl.DataFrame, steps: pl.DataFrame, port_visits: pl.DataFrame, ports: PortIndex | None,
+                    config: DarkStsConfig) -> pl.DataFrame:
+    """``cargo_m``: the vessel's draught change across its gap, unless it came back at a berth or
+    a port call began during the gap (the port explains the change)."""
+    explained = _port_call_begun(g, port_visits, "gap_id")
+    if ports is not None and g.height:
+        radius = config.berth_radius_m
+        at_berth = ports.distance_m(g["end_lat"].to_numpy(), g["end_lon"].to_numpy(), radius) <= radius
+        explained = pl.concat([explained, g.filter(pl.Series(at_berth))["gap_id"]])
+    cargo = (
+        g.filter(~pl.col("gap_id").is_in(explained.implode()))
+        .select("gap_id", "mmsi", "start_utc", "end_utc")
+        .join(steps, on="mmsi")
+        .filter((pl.col("c_s") <= pl.col("end_utc")) & (pl.col("c_e") >= pl.col("start_utc")))
+        .sort("gap_id", pl.col("change_m").abs(), descending=[False, True])
+        .group_by("gap_id", maintain_order=True)
+        .agg(pl.col("change_m").first().alias("cargo_m"))
     )
-    d_in = haversine_expr(pl.col("start_lat"), pl.col("start_lon"), pl.col("b_lat"), pl.col("b_lon"))
-    d_out = haversine_expr(pl.col("b_lat"), pl.col("b_lon"), pl.col("end_lat"), pl.col("end_lon"))
-    cand = cand.with_columns(d_in.alias("d_in_m"), d_out.alias("d_out_m")).with_columns(
-        pl.max_horizontal(pl.col("start_utc") + _hours(pl.col("d_in_m"), pl.col("v_kn")), "b_start").alias("m_start"),
-        pl.min_horizontal(pl.col("end_utc") - _hours(pl.col("d_out_m"), pl.col("v_kn")), "b_end").alias("m_end"),
+    return g.join(cargo, on="gap_id", how="left")
+
+
+def _slow_periods(loitering: pl.DataFrame, config: DarkStsConfig) -> pl.DataFrame:
+    """B's slow periods; two of them split by B's own silence are one when B moved no faster
+    than ``partner_slow_kn`` across it (it stayed put while unheard)."""
+    lo = loitering.select("mmsi", "start_utc", "end_utc", "lat", "lon").sort("mmsi", "start_utc")
+    moved_m = haversine_expr(pl.col("lat").shift(1), pl.col("lon").shift(1), pl.col("lat"), pl.col("lon"))
+    silent_h = _span_h(pl.col("end_utc").shift(1), pl.col("start_utc")).clip(lower_bound=1e-6)
+    stayed = (pl.col("mmsi") == pl.col("mmsi").shift(1)) & (moved_m / M_PER_NM <= config.partner_slow_kn * silent_h)
+    return (
+        lo.with_columns((~stayed.fill_null(False)).cum_sum().alias("b_slow_id"))
+        .group_by("b_slow_id", maintain_order=True)
+        .agg(
+            pl.col("mmsi").first().alias("b_mmsi"), pl.col("start_utc").min().alias("b_ws"),
+            pl.col("end_utc").max().alias("b_we"), pl.col("lat").mean(), pl.col("lon").mean(),
+        )
     )
-    return cand.with_columns(
-        ((pl.col("m_end") - pl.col("m_start")).dt.total_microseconds() / US_PER_H).alias("alongside_h"),
+
+
+def _a_window(frame: pl.DataFrame) -> pl.DataFrame:
+    """When A could be at the meeting point: after sailing there, before sailing on."""
+    return frame.with_columns(
+        (pl.col("start_utc") + _hours(pl.col("d_in_m"), pl.col("v_kn"))).alias("a_ws"),
+        (pl.col("end_utc") - _hours(pl.col("d_out_m"), pl.col("v_kn"))).alias("a_we"),
+    )
+
+
+def _seen_partners(g: pl.DataFrame, loitering: pl.DataFrame, config: DarkStsConfig) -> pl.DataFrame:
+    cand = g.join_where(
+        _slow_periods(loitering, config),
+        pl.col("b_ws") < pl.col("end_utc"), pl.col("b_we") > pl.col("start_utc"), pl.col("b_mmsi") != pl.col("mmsi"),
+    )
+    cand = cand.with_columns(
+        haversine_expr(pl.col("start_lat"), pl.col("start_lon"), pl.col("lat"), pl.col("lon")).alias("d_in_m"),
+        haversine_expr(pl.col("lat"), pl.col("lon"), pl.col("end_lat"), pl.col("end_lon")).alias("d_out_m"),
         pl.lit(False).alias("both_dark"),
-        pl.col("b_lat").alias("lat"),
-        pl.col("b_lon").alias("lon"),
-    ).filter(pl.col("alongside_h") >= config.min_alongside_h)
+        pl.lit(None, pl.UInt32).alias("b_gap_id"),
+        pl.lit(None, pl.Float64).alias("b_cargo_m"),
+    )
+    return _a_window(cand).select(CANDIDATE_COLUMNS)
 
 
-def _both_dark(gaps: pl.DataFrame, config: DarkStsConfig) -> pl.DataFrame:
-    dark = gaps
-    cols = ["mmsi", "start_utc", "end_utc", "start_lat", "start_lon", "end_lat", "end_lon", "v_kn"]
-    b = dark.select(*(pl.col(c).alias(f"b_{c}") for c in cols))
-    cand = dark.join_where(
+def _dark_partners(g: pl.DataFrame, config: DarkStsConfig) -> pl.DataFrame:
+    """Pairs of overlapping gaps of two vessels, each gap once as A's."""
+    cols = ["gap_id", "mmsi", "start_utc", "end_utc", "start_lat", "start_lon", "end_lat", "end_lon", "v_kn", "cargo_m"]
+    b = g.select(*(pl.col(c).alias(f"b_{c}") for c in cols))
+    cand = g.join_where(
         b, pl.col("b_start_utc") < pl.col("end_utc"), pl.col("b_end_utc") > pl.col("start_utc"), pl.col("b_mmsi") != pl.col("mmsi")
     )
-    lat = (pl.col("start_lat") + pl.col("end_lat") + pl.col("b_start_lat") + pl.col("b_end_lat")) / 4
-    lon = (pl.col("start_lon") + pl.col("end_lon") + pl.col("b_start_lon") + pl.col("b_end_lon")) / 4
-    cand = cand.with_columns(lat.alias("lat"), lon.alias("lon"))
+    # silenced together: one reception outage, not two vessels switching off
+    apart_m = haversine_expr(pl.col("start_lat"), pl.col("start_lon"), pl.col("b_start_lat"), pl.col("b_start_lon"))
+    apart_h = _span_h("start_utc", "b_start_utc").abs()
+    together = (apart_h <= config.co_silence_h) & (apart_m <= config.co_silence_m)
+    cand = cand.filter(~together).with_columns(
+        ((pl.col("start_lat") + pl.col("end_lat") + pl.col("b_start_lat") + pl.col("b_end_lat")) / 4).alias("lat"),
+        ((pl.col("start_lon") + pl.col("end_lon") + pl.col("b_start_lon") + pl.col("b_end_lon")) / 4).alias("lon"),
+    )
     hav = lambda a, b_: haversine_expr(pl.col(f"{a}lat"), pl.col(f"{a}lon"), pl.col(f"{b_}lat"), pl.col(f"{b_}lon"))  # noqa: E731
     cand = cand.with_columns(
         hav("start_", "").alias("d_in_m"), hav("", "end_").alias("d_out_m"),
         hav("b_start_", "").alias("b_in_m"), hav("", "b_end_").alias("b_out_m"),
     ).with_columns(
-        pl.max_horizontal(
-            pl.col("start_utc") + _hours(pl.col("d_in_m"), pl.col("v_kn")),
-            pl.col("b_start_utc") + _hours(pl.col("b_in_m"), pl.col("b_v_kn")),
-        ).alias("m_start"),
-        pl.min_horizontal(
-            pl.col("end_utc") - _hours(pl.col("d_out_m"), pl.col("v_kn")),
-            pl.col("b_end_utc") - _hours(pl.col("b_out_m"), pl.col("b_v_kn")),
-        ).alias("m_end"),
-    )
-    return cand.with_columns(
-        ((pl.col("m_end") - pl.col("m_start")).dt.total_microseconds() / US_PER_H).alias("alongside_h"),
+        (pl.col("b_start_utc") + _hours(pl.col("b_in_m"), pl.col("b_v_kn"))).alias("b_ws"),
+        (pl.col("b_end_utc") - _hours(pl.col("b_out_m"), pl.col("b_v_kn"))).alias("b_we"),
         pl.lit(True).alias("both_dark"),
-    ).filter(pl.col("alongside_h") >= config.min_alongside_h)
-
-
-def _with_cargo_evidence(cand: pl.DataFrame, draught_changes: pl.DataFrame) -> pl.DataFrame:
-    """Add ``a_change_m`` (A's draught change across its gap) and ``b_change_m`` (B's change
-    spanning the meeting window): the cargo that moved, if any."""
-    changes = draught_changes.select(
-        "mmsi", pl.col("start_utc").alias("c_s"), pl.col("end_utc").alias("c_e"),
-        pl.col("details").str.json_path_match("$.change_m").cast(pl.Float64).alias("change_m"),
+        pl.lit(None, pl.UInt32).alias("b_slow_id"),
     )
+    return _a_window(cand).select(CANDIDATE_COLUMNS)
+
+
+def _with_partner_cargo(cand: pl.DataFrame, steps: pl.DataFrame) -> pl.DataFrame:
+    """A seen partner's draught change while A could be alongside (a dark partner's change
+    across its gap is already in ``b_cargo_m``)."""
     cand = cand.with_row_index("_cand")
-    out = cand
-    # B's cargo must move while A could be alongside (the meeting window), not at any time
-    for side, key, start, end in (("a", "mmsi", "start_utc", "end_utc"), ("b", "b_mmsi", "m_start", "m_end")):
-        hit = (
-            cand.select("_cand", key, start, end)
-            .join(changes, left_on=key, right_on="mmsi")
-            .filter((pl.col("c_s") <= pl.col(end)) & (pl.col("c_e") >= pl.col(start)))
-            .group_by("_cand")
-            .agg(pl.col("change_m").first().alias(f"{side}_change_m"))
-        )
-        out = out.join(hit, on="_cand", how="left")
-    return out.drop("_cand")
+    hit = (
+        cand.filter(~pl.col("both_dark"))
+        .select("_cand", "b_mmsi", "m_start", "m_end")
+        .join(steps, left_on="b_mmsi", right_on="mmsi")
+        .filter((pl.col("c_s") <= pl.col("m_end")) & (pl.col("c_e") >= pl.col("m_start")))
+        .group_by("_cand")
+        .agg(pl.col("change_m").first().alias("_seen_change_m"))
+    )
+    return (
+        cand.join(hit, on="_cand", how="left")
+        .with_columns(pl.coalesce("b_cargo_m", "_seen_change_m").alias("b_cargo_m"))
+        .drop("_cand", "_seen_change_m")
+    )
+
+
+def _one_meeting_each(ranked: pl.DataFrame) -> pl.DataFrame:
+    """Best first, keep a candidate unless its gap already has a partner, or the partner's slow
+    period or gap was already used (by another vessel, at an overlapping time). One pass over a
+    bounded candidate list (``MAX_PARTNERS_PER_GAP`` per gap), not over positions."""
+    partnered: set[int] = set()
+    used: dict[tuple[str, int], list[tuple[object, object, int]]] = {}
+    keep = []
+    rows = ranked.select("gap_id", "b_slow_id", "b_gap_id", "m_start", "m_end").iter_rows()
+    for i, (gap_id, slow_id, b_gap_id, m_start, m_end) in enumerate(rows):
+        if gap_id in partnered:
+            continue
+        resource = ("slow", slow_id) if slow_id is not None else ("gap", b_gap_id)
+        # a both-dark meeting is one event seen from both gaps: the mirror row is no conflict
+        mine = used.get(resource, []) + used.get(("gap", gap_id), [])
+        allowed = {gap_id, -1 if b_gap_id is None else b_gap_id}
+        if any(s < m_end and m_start < e and who not in allowed for s, e, who in mine):
+            continue
+        partnered.add(gap_id)
+        used.setdefault(resource, []).append((m_start, m_end, gap_id))
+        used.setdefault(("gap", gap_id), []).append((m_start, m_end, -1 if b_gap_id is None else b_gap_id))
+        keep.append(i)
+    return ranked[keep]
 
 
 def detect_dark_sts(
     gaps: pl.DataFrame,
     loitering: pl.DataFrame,
-    draught_changes: pl.DataFrame,
+    port_visits: pl.DataFrame,
     static: pl.DataFrame,
     config: DarkStsConfig,
     ports: PortIndex | None = None,
     in_port_radius_m: float = 10_000.0,
     digest: str = "",
+    draught_config: DraughtConfig = DraughtConfig(),
 ) -> pl.DataFrame:
-    """Dark-STS events (``schema.EVENTS``: dark vessel, partner, the dark vessel's gap)."""
+    """Dark-STS events (``schema.EVENTS``: dark vessel, partner, the dark vessel's gap) from gap,
+    loitering and port-visit events and the static reports (draughts, ship types)."""
     g = _gap_frame(gaps, static, config)
     if g.height == 0:
         return empty_events()
-    keep = ["mmsi", "b_mmsi", "start_utc", "end_utc", "b_start", "b_end", "lat", "lon", "d_in_m", "d_out_m", "v_kn",
-            "alongside_h", "m_start", "m_end", "both_dark", "likely_disabling", "duration_h"]
-    seen = _with_loitering(g, loitering, config)
-    dark = _both_dark(g, config).rename({"b_start_utc": "b_start", "b_end_utc": "b_end"})
-    cand = pl.concat([seen.select(keep), dark.select(keep)])
+    steps = _cargo_steps(static, port_visits, draught_config)
+    g = _with_gap_cargo(g, steps, port_visits, ports, config)
+    dark_a = g.filter(pl.col("cargo_m").is_not_null()) if config.require_cargo_evidence else g
+    cand = pl.concat([_seen_partners(dark_a, loitering, config), _dark_partners(dark_a, config)])
+    cand = cand.with_columns(
+        pl.max_horizontal("a_ws", "b_ws").alias("m_start"), pl.min_horizontal("a_we", "b_we").alias("m_end")
+    ).with_columns(_span_h("m_start", "m_end").alias("alongside_h"))
+    cand = cand.filter(pl.col("alongside_h") >= config.min_alongside_h)
     if ports is not None and cand.height:
         # the meeting itself must be at sea: alongside in port is bunkering or berthing
         near = ports.distance_m(cand["lat"].to_numpy(), cand["lon"].to_numpy(), in_port_radius_m) <= in_port_radius_m
         cand = cand.filter(pl.Series(~near))
     if cand.height == 0:
         return empty_events()
-    cand = _with_cargo_evidence(cand, draught_changes)
-    if config.require_cargo_evidence:
-        cand = cand.filter(pl.col("a_change_m").is_not_null())
-    # one partner per gap, the best explained: cargo moved on both sides in opposite directions,
-    # then the most time alongside within periods that coincide (B slow or dark while A was dark)
-    overlap = (pl.min_horizontal("end_utc", "b_end") - pl.max_horizontal("start_utc", "b_start")).dt.total_seconds()
-    union = (pl.max_horizontal("end_utc", "b_end") - pl.min_horizontal("start_utc", "b_start")).dt.total_seconds()
-    opposite = ((pl.col("a_change_m") * pl.col("b_change_m")) < 0).fill_null(False)
-    best = (
-        cand.with_columns(
-            opposite.alias("opposite"),
-            (overlap / union).clip(0.0, 1.0).alias("coincidence"),
-            (pl.col("d_in_m") + pl.col("d_out_m")).alias("_detour_m"),
+    union_h = _span_h(pl.min_horizontal("a_ws", "b_ws"), pl.max_horizontal("a_we", "b_we"))
+    cand = (
+        _with_partner_cargo(cand, steps)
+        .with_columns(
+            ((pl.col("cargo_m") * pl.col("b_cargo_m")) < 0).fill_null(False).alias("opposite"),
+            (pl.col("alongside_h") / union_h).alias("coincidence"),
+            (pl.col("d_in_m") + pl.col("d_out_m")).alias("_sail_m"),
         )
-        .with_columns((pl.col("alongside_h") * pl.col("coincidence")).alias("_fit"))
-        .sort(["mmsi", "start_utc", "opposite", "_fit", "_detour_m", "b_mmsi"],
-              descending=[False, False, True, True, False, False])
-        .unique(["mmsi", "start_utc"], keep="first", maintain_order=True)
-        .rename({"a_change_m": "draught_change_m"})
+        .filter(pl.col("coincidence") >= config.min_coincidence)
+        .with_columns((pl.col("alongside_h") * pl.col("coincidence")).alias("_fit_h"))
     )
+    # cargo moved both ways first, then the most coinciding hours alongside, then the least sailing
+    ranked = (
+        cand.sort(["opposite", "_fit_h", "_sail_m", "b_mmsi"], descending=[True, True, False, False])
+        .filter(pl.int_range(pl.len()).over("gap_id") < MAX_PARTNERS_PER_GAP)
+    )
+    best = _one_meeting_each(ranked)
     events = best.select(
         "mmsi",
         pl.col("b_mmsi").alias("other_mmsi"),
@@ -184,7 +282,7 @@ def detect_dark_sts(
         pl.lit(False).alias("in_port"),
         details_expr(
             rule=f"gap >= {config.min_gap_h} h hides a reachable meeting with >= {config.min_alongside_h} h alongside "
-            f"at <= class max speed",
+            f"at <= class max speed, coinciding >= {config.min_coincidence}",
             both_dark=pl.col("both_dark"),
             gap_h=pl.col("duration_h").round(3),
             alongside_h=pl.col("alongside_h").round(3),
@@ -192,8 +290,8 @@ def detect_dark_sts(
             sail_out_m=pl.col("d_out_m").round(0),
             max_speed_kn=pl.col("v_kn"),
             likely_disabling=pl.col("likely_disabling"),
-            draught_change_m=pl.col("draught_change_m"),
-            partner_draught_change_m=pl.col("b_change_m"),
+            draught_change_m=pl.col("cargo_m"),
+            partner_draught_change_m=pl.col("b_cargo_m"),
             partner_draught_opposite=pl.col("opposite"),
             coincidence=pl.col("coincidence").round(3),
         ),

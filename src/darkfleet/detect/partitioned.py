@@ -309,8 +309,8 @@ def _combine(parts: list[dict], config: DetectConfig, engine: Engine, ports: Por
     per_vessel = pl.concat([e for p in parts for e in p["events"] if e.height] or [empty_events()])
     by_type = lambda name: per_vessel.filter(pl.col("event_type") == name)  # noqa: E731
     with timer.stage("dark_sts"):
-        dark = detect_dark_sts(gaps, by_type("loitering"), by_type("draught_change"), static_frame, config.dark_sts,
-                               ports, radius, digest)
+        dark = detect_dark_sts(gaps, by_type("loitering"), by_type("port_visit"), static_frame, config.dark_sts,
+                               ports, radius, digest, draught_config=config.draught_change)
     events = pl.concat([f for f in (gaps, encounters, identity, dark, per_vessel) if f.height] or [empty_events()])
     events = events.sort("start_utc", "event_type", "mmsi", "event_id")
     segments = pl.concat([p["segments"] for p in parts]).sort("segment_id")

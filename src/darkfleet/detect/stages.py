@@ -1,6 +1,6 @@
 """Registry of the detectors that run after the core stages (gap, port visit, loitering,
-encounter), each taking the shared :class:`StageInputs`. Order matters: dark STS reads the
-gaps, loitering and draught changes found before it."""
+encounter), each taking the shared :class:`StageInputs`. Dark STS reads the gaps,
+loitering and port visits found before it (and the draughts in the static reports)."""
 
 from __future__ import annotations
 
@@ -53,8 +53,8 @@ def _draught(s: StageInputs) -> pl.DataFrame:
 
 def _dark_sts(s: StageInputs) -> pl.DataFrame:
     return detect_dark_sts(
-        s.events["gap"], s.events["loitering"], s.events["draught_change"], s.static, s.config.dark_sts, s.ports,
-        s.config.ports.in_port_radius_m, s.digest,
+        s.events["gap"], s.events["loitering"], s.events["port_visit"], s.static, s.config.dark_sts, s.ports,
+        s.config.ports.in_port_radius_m, s.digest, draught_config=s.config.draught_change,
     )
 
 
