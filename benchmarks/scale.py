@@ -178,9 +178,10 @@ def main(argv: list[str] | None = None) -> None:
             row = {"size": label, **json.loads(child.stdout.strip().splitlines()[-1])}
             rows.append(row)
             print(_table([row]).splitlines()[-1], flush=True)
+            # written after every run: a 100 M run takes long, keep what is measured
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(rows, indent=2))
     print(_table(rows))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":

@@ -86,8 +86,12 @@ def embedded_scenario(scenario):
     return run_detection(scenario.positions, scenario.static, engine=get_engine("embedded"))
 
 
-@pytest.fixture(params=["embedded", "dask"])
+@pytest.fixture(params=["embedded", "embedded-blocks", "dask"])
 def engine(request) -> Engine:
+    if request.param == "embedded-blocks":  # a big frame's cell search, block by block in one process
+        from darkfleet.engine.embedded import EmbeddedEngine
+
+        return EmbeddedEngine(cell_task_rows=2_000, block_cells=3)
     return get_engine("embedded") if request.param == "embedded" else request.getfixturevalue("dask_engine")
 
 
@@ -151,6 +155,15 @@ def test_partitioned_run_survives_a_worker_dying(dask_engine, scenario_files, em
     result = _partitioned(scenario_files, _CrashFirstTask(dask_engine, str(marker)))
     assert marker.exists()
     dask_engine.client.wait_for_workers(2, timeout=60)
+    _assert_same_events(embedded_scenario.events, result.events)
+
+
+def test_encounter_runs_formed_in_pair_slices_equal_one_run(monkeypatch, scenario, embedded_scenario) -> None:
+    import darkfleet.detect.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "PAIR_SLICE_ROWS", 300)
+    result = run_detection(scenario.positions, scenario.static, engine=get_engine("embedded"))
+    assert (result.events["event_type"] == "encounter").sum() > 0
     _assert_same_events(embedded_scenario.events, result.events)
 
 

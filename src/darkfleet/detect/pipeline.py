@@ -32,6 +32,7 @@ from darkfleet.detect.stages import DETECTORS, StageInputs
 from darkfleet.engine.base import Engine
 
 PAIR_PARTITION_DEG = 1.0  # coarse cells an engine may partition the pair search by
+PAIR_SLICE_ROWS = 4_000_000  # close pairs per encounter run formation (memory bound)
 
 
 @dataclass
@@ -170,7 +171,15 @@ def _encounters(grid: pl.DataFrame, config: DetectConfig, engine: Engine, ports:
             _pair_fn(enc.max_distance_m),
             halo=1,
         )
-        parts.append(detect_encounters(subset, enc, ports, config.ports.in_port_radius_m, sample_min, digest, pairs=pairs))
+        # contact runs are per vessel pair: disjoint sets of pairs give disjoint events, so the
+        # run formation (a sort of every pair) goes in slices of bounded size
+        n_slices = -(-pairs.height // PAIR_SLICE_ROWS)
+        slices = pairs.with_columns((pl.col("mmsi") % n_slices).alias("_slice")).partition_by(
+            "_slice", include_key=False) if n_slices > 1 else [pairs]
+        for part in slices:
+            parts.append(detect_encounters(subset, enc, ports, config.ports.in_port_radius_m, sample_min, digest,
+                                           pairs=part))
+        del pairs
     return pl.concat(parts) if parts else empty_events()
 
 

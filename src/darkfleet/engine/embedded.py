@@ -7,18 +7,34 @@ from collections.abc import Sequence
 import polars as pl
 
 from darkfleet.engine.base import Engine, FrameFn
+from darkfleet.engine.partition import _TASK, block_rows, keep_owned, pack_blocks
 
 
 class EmbeddedEngine(Engine):
-    """Everything in one process. Every group and every cell is complete, so no halo is needed."""
+    """Everything in one process. Groups are never split; a cell search over more than
+    ``cell_task_rows`` rows runs block by block with a halo, like the Dask engine's tasks."""
 
     name = "embedded"
+
+    def __init__(self, cell_task_rows: int = 1_000_000, block_cells: int = 5) -> None:
+        self.cell_task_rows = cell_task_rows
+        self.block_cells = block_cells
 
     def map_groups(self, frame: pl.DataFrame, by: str | Sequence[str], fn: FrameFn) -> pl.DataFrame:
         return fn(frame)
 
     def map_cells(self, frame: pl.DataFrame, cell_cols: Sequence[str], fn: FrameFn, halo: int = 1) -> pl.DataFrame:
-        return fn(frame)
+        if frame.height <= self.cell_task_rows:
+            return fn(frame)
+        # a big frame goes block by block (a Dask task's work, in turn): the search's working
+        # memory is one task's, and the owned results are exactly the whole frame's
+        n_tasks = -(-frame.height // self.cell_task_rows)
+        packed = pack_blocks(frame, cell_cols, n_tasks, self.block_cells)
+        results = []
+        for blocks in packed.partition_by(_TASK, include_key=False, maintain_order=True):
+            rows = block_rows(frame, cell_cols, blocks, self.block_cells, halo)
+            results.append(keep_owned(fn(rows), cell_cols, blocks, self.block_cells))
+        return pl.concat([r for r in results if r.height] or results[:1])
 
     def collect(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         return frame.collect() if isinstance(frame, pl.LazyFrame) else frame

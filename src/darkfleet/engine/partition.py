@@ -86,16 +86,7 @@ def cell_tasks(
         raise ValueError(f"block_cells ({block_cells}) must exceed twice the halo ({halo})")
     cy, cx = cell_cols
     indexed = frame.with_row_index(_ROW)
-    cores = indexed.select(_ROW, _block(cy, 0, block_cells).alias(_BY), _block(cx, 0, block_cells).alias(_BX))
-    sizes = cores.group_by(_BY, _BX).len().sort("len", _BY, _BX, descending=[True, False, False])
-    # greedy longest-processing-time packing: one Python step per block, not per row
-    loads = [0] * max(1, min(n_tasks, sizes.height))
-    owner: list[int] = []
-    for size in sizes["len"].to_list():
-        task = loads.index(min(loads))
-        loads[task] += size
-        owner.append(task)
-    block_task = sizes.select(_BY, _BX).with_columns(pl.Series(_TASK, owner, dtype=pl.Int64))
+    block_task = pack_blocks(frame, cell_cols, n_tasks, block_cells)
     # with blocks wider than 2*halo, a row's neighbourhood touches at most two blocks per axis:
     # the blocks of (cell - halo) and (cell + halo); emit each distinct one once, no all-offsets copy
     lo_y, hi_y = _block(cy, -halo, block_cells), _block(cy, halo, block_cells)
@@ -123,6 +114,44 @@ def cell_tasks(
         for key in sorted(by_task)
         if key in blocks
     ]
+
+
+def pack_blocks(frame: pl.DataFrame, cell_cols: Sequence[str], n_tasks: int, block_cells: int) -> pl.DataFrame:
+    """Blocks holding rows (columns _df_block_y, _df_block_x) and the task each is packed into
+    (_df_task), tasks of similar row counts."""
+    cy, cx = cell_cols
+    sizes = (
+        frame.select(_block(cy, 0, block_cells).alias(_BY), _block(cx, 0, block_cells).alias(_BX))
+        .group_by(_BY, _BX).len().sort("len", _BY, _BX, descending=[True, False, False])
+    )
+    # greedy longest-processing-time packing: one Python step per block, not per row
+    loads = [0] * max(1, min(n_tasks, sizes.height))
+    owner: list[int] = []
+    for size in sizes["len"].to_list():
+        task = loads.index(min(loads))
+        loads[task] += size
+        owner.append(task)
+    return sizes.select(_BY, _BX).with_columns(pl.Series(_TASK, owner, dtype=pl.Int64))
+
+
+def block_rows(frame: pl.DataFrame, cell_cols: Sequence[str], blocks: pl.DataFrame, block_cells: int,
+               halo: int = 1) -> pl.DataFrame:
+    """Rows of ``frame`` in the cores of ``blocks`` or within ``halo`` cells of them (input order),
+    without copying the frame: the embedded engine's way to a :class:`CellTask`'s rows."""
+    cy, cx = cell_cols
+    wanted = set(zip(blocks[_BY].to_list(), blocks[_BX].to_list()))
+    ys = sorted({y for y, _ in wanted})
+    xs = sorted({x for _, x in wanted})
+    # one packed id per block; a row belongs when a block touched by its halo is wanted
+    span = 1 << 24
+    ids = pl.Series([y * span + x for y, x in wanted], dtype=pl.Int64)
+    touched = [
+        (_block(cy, dy, block_cells) * span + _block(cx, dx, block_cells)).is_in(ids.implode())
+        for dy in (-halo, halo) for dx in (-halo, halo)
+    ]
+    near = pl.col(cy).is_between(ys[0] * block_cells - halo, (ys[-1] + 1) * block_cells + halo) & pl.col(cx).is_between(
+        xs[0] * block_cells - halo, (xs[-1] + 1) * block_cells + halo)
+    return frame.filter(near & pl.any_horizontal(touched))
 
 
 def keep_owned(result: pl.DataFrame, cell_cols: Sequence[str], blocks: pl.DataFrame, block_cells: int) -> pl.DataFrame:
