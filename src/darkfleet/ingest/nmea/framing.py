@@ -13,6 +13,7 @@ from darkfleet.ingest.nmea import codes as C
 from darkfleet.ingest.nmea.scan import (
     days_from_civil,
     days_in_month,
+    epoch_us,
     hex_val,
     parse_epoch_us,
     parse_uint,
@@ -57,11 +58,14 @@ def parse_tag_block(buf, a, e, fields):
     # usual case, "c:<digits>*hh\": a tight digit loop instead of the general state machine
     if e - a > 6 and buf[a] == 99 and buf[a + 1] == _COLON:
         k = a + 2
+        whole = 0
         while k < e and 48 <= buf[k] <= 57:
+            whole = whole * 10 + (buf[k] - 48)
             k += 1
         if k + 3 < e and buf[k] == _STAR and buf[k + 3] == _BACKSLASH and buf[k + 1] != _BACKSLASH \
                 and buf[k + 2] != _BACKSLASH:
-            fields[0] = parse_epoch_us(buf, a + 2, k)
+            digits = k - a - 2
+            fields[0] = epoch_us(whole, 0) if 0 < digits <= 18 else C.MISSING_TIME  # as parse_epoch_us
             if fields[0] == C.MISSING_TIME:
                 fields[5] = C.REJ_BAD_TIMESTAMP
             return k + 3
@@ -173,6 +177,15 @@ def parse_sentence(buf, p, e):
     c0 = c1 = c2 = c3 = c4 = 0
     found = 0
     k = p + 1
+    if star > p + 15:  # usual head "!AIVDM,1,1,[s],[c],": fixed places, no byte loop (its exits mispredict)
+        c0, c1, c2 = p + 6, p + 8, p + 10
+        if buf[c0] == _COMMA and buf[p + 7] != _COMMA and buf[c1] == _COMMA and buf[p + 9] != _COMMA \
+                and buf[c2] == _COMMA:
+            c3 = p + 11 if buf[p + 11] == _COMMA else (p + 12 if buf[p + 12] == _COMMA else -1)
+            if c3 > 0:
+                c4 = c3 + 1 if buf[c3 + 1] == _COMMA else (c3 + 2 if buf[c3 + 2] == _COMMA else -1)
+                if c4 > 0:
+                    found = 5
     while found < 5:
         if buf[k] == _COMMA:
             if found == 0:

@@ -69,6 +69,12 @@ def parse_epoch_us(buf, a, b):
         while digits < 6:
             frac_us *= 10
             digits += 1
+    return epoch_us(whole, frac_us)
+
+
+@njit(cache=True, inline="always")
+def epoch_us(whole, frac_us):
+    """Microseconds of a unix time given as whole seconds (or milliseconds) and a fraction."""
     if whole > _MS_THRESHOLD:
         us = whole * 1000
     else:
