@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from darkfleet.engine.base import Engine, FrameFn
-from darkfleet.engine.partition import _TASK, block_rows, keep_owned, pack_blocks
+from darkfleet.engine.partition import iter_cell_tasks, keep_owned
 
 
 class EmbeddedEngine(Engine):
@@ -29,11 +29,10 @@ class EmbeddedEngine(Engine):
         # a big frame goes block by block (a Dask task's work, in turn): the search's working
         # memory is one task's, and the owned results are exactly the whole frame's
         n_tasks = -(-frame.height // self.cell_task_rows)
-        packed = pack_blocks(frame, cell_cols, n_tasks, self.block_cells)
-        results = []
-        for blocks in packed.partition_by(_TASK, include_key=False, maintain_order=True):
-            rows = block_rows(frame, cell_cols, blocks, self.block_cells, halo)
-            results.append(keep_owned(fn(rows), cell_cols, blocks, self.block_cells))
+        results = [
+            keep_owned(fn(task.rows), cell_cols, task.blocks, self.block_cells)
+            for task in iter_cell_tasks(frame, cell_cols, n_tasks, self.block_cells, halo)
+        ]
         return pl.concat([r for r in results if r.height] or results[:1])
 
     def collect(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:

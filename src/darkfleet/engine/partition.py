@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +22,6 @@ import polars as pl
 DEFAULT_PARTITION_ROWS = 2_500_000
 HASH_SEED = 0x5EED  # fixed, so the same input always lands in the same partitions
 _TASK = "_df_task"
-_ROW = "_df_row"
 _BY, _BX = "_df_block_y", "_df_block_x"
 
 
@@ -80,40 +79,20 @@ def cell_tasks(
     frame: pl.DataFrame, cell_cols: Sequence[str], n_tasks: int, block_cells: int = 5, halo: int = 1
 ) -> list[CellTask]:
     """Tasks covering every block of ``block_cells`` x ``block_cells`` cells, balanced by row count."""
+    return list(iter_cell_tasks(frame, cell_cols, n_tasks, block_cells, halo))
+
+
+def iter_cell_tasks(
+    frame: pl.DataFrame, cell_cols: Sequence[str], n_tasks: int, block_cells: int = 5, halo: int = 1
+) -> Iterator[CellTask]:
+    """:func:`cell_tasks` one at a time: only one task's rows are copied out of ``frame`` at once."""
     if frame.height == 0:
-        return []
+        return
     if block_cells <= 2 * halo:
         raise ValueError(f"block_cells ({block_cells}) must exceed twice the halo ({halo})")
-    cy, cx = cell_cols
-    indexed = frame.with_row_index(_ROW)
-    block_task = pack_blocks(frame, cell_cols, n_tasks, block_cells)
-    # with blocks wider than 2*halo, a row's neighbourhood touches at most two blocks per axis:
-    # the blocks of (cell - halo) and (cell + halo); emit each distinct one once, no all-offsets copy
-    lo_y, hi_y = _block(cy, -halo, block_cells), _block(cy, halo, block_cells)
-    lo_x, hi_x = _block(cx, -halo, block_cells), _block(cx, halo, block_cells)
-    corners = [
-        (lo_y, lo_x, pl.lit(True)),
-        (hi_y, lo_x, hi_y != lo_y),
-        (lo_y, hi_x, hi_x != lo_x),
-        (hi_y, hi_x, (hi_y != lo_y) & (hi_x != lo_x)),
-    ]
-    copies = pl.concat(
-        [indexed.filter(keep).with_columns(by.alias(_BY), bx.alias(_BX)) for by, bx, keep in corners]
-    )
-    # blocks without a core row need no task; two blocks packed into one task need the row once
-    rows = (
-        copies.join(block_task, on=[_BY, _BX], how="inner")
-        .drop(_BY, _BX)
-        .unique([_ROW, _TASK], keep="first")
-        .sort(_TASK, _ROW)
-    )
-    by_task = rows.partition_by(_TASK, maintain_order=True, include_key=True, as_dict=True)
-    blocks = block_task.partition_by(_TASK, include_key=False, as_dict=True)
-    return [
-        CellTask(by_task[key].drop(_TASK, _ROW), blocks[key])
-        for key in sorted(by_task)
-        if key in blocks
-    ]
+    packed = pack_blocks(frame, cell_cols, n_tasks, block_cells)
+    for blocks in packed.partition_by(_TASK, include_key=False, maintain_order=True):
+        yield CellTask(block_rows(frame, cell_cols, blocks, block_cells, halo), blocks)
 
 
 def pack_blocks(frame: pl.DataFrame, cell_cols: Sequence[str], n_tasks: int, block_cells: int) -> pl.DataFrame:
@@ -131,7 +110,7 @@ def pack_blocks(frame: pl.DataFrame, cell_cols: Sequence[str], n_tasks: int, blo
         task = loads.index(min(loads))
         loads[task] += size
         owner.append(task)
-    return sizes.select(_BY, _BX).with_columns(pl.Series(_TASK, owner, dtype=pl.Int64))
+    return sizes.select(_BY, _BX).with_columns(pl.Series(_TASK, owner, dtype=pl.Int64)).sort(_TASK, maintain_order=True)
 
 
 def block_rows(frame: pl.DataFrame, cell_cols: Sequence[str], blocks: pl.DataFrame, block_cells: int,
