@@ -190,18 +190,21 @@ def grid_regular(tr: Tracks, config: SpoofingConfig) -> pl.DataFrame:
     tr = tr.take(np.flatnonzero(np.r_[True, ~again]))
     same = np.r_[False, tr.seg[1:] == tr.seg[:-1]]
     dlat, dlon = np.r_[np.nan, np.diff(tr.lat)], np.r_[np.nan, np.diff(tr.lon)]
-    dt_s = np.r_[np.nan, np.diff(tr.t_us) / 1e6]
-    step_m = np.r_[np.nan, haversine_m(tr.lat[:-1], tr.lon[:-1], tr.lat[1:], tr.lon[1:])]
-    moving = same & (step_m >= config.grid_min_step_m)
     tol = config.grid_step_tol_deg
     repeat = (
         same & np.r_[False, same[:-1]]
         & (np.abs(dlat - np.r_[np.nan, dlat[:-1]]) <= tol) & (np.abs(dlon - np.r_[np.nan, dlon[:-1]]) <= tol)
     )
     on = _on_lattice(tr.lat, config.grid_quantum_deg) & _on_lattice(tr.lon, config.grid_quantum_deg)
-    # a vessel whose every moving report is on the lattice has a coarse source, not a spoofed run
+    # step lengths only where a pattern could be: both conditions are rare in real fixes
+    cand = np.flatnonzero(same & (repeat | on))
+    step_m = np.full(tr.seg.size, np.nan)
+    step_m[cand] = haversine_m(tr.lat[cand - 1], tr.lon[cand - 1], tr.lat[cand], tr.lon[cand])
+    moving = step_m >= config.grid_min_step_m
+    dt_s = np.r_[np.nan, np.diff(tr.t_us) / 1e6]
+    # a vessel with no report off the lattice has a coarse source (a feed that rounds), not a spoofed run
     vessel = np.flatnonzero(np.r_[True, tr.mmsi[1:] != tr.mmsi[:-1]])
-    fine = np.maximum.reduceat(moving & ~on, vessel)
+    fine = np.maximum.reduceat(~on, vessel)
     fine_elsewhere = np.repeat(fine, np.diff(np.r_[vessel, tr.mmsi.size]))
     n = config.grid_min_reports
     runs = pl.concat(
