@@ -234,6 +234,9 @@ def detect_dark_sts(
 ) -> pl.DataFrame:
     """Dark-STS events (``schema.EVENTS``: dark vessel, partner, the dark vessel's gap) from gap,
     loitering and port-visit events and the static reports (draughts, ship types)."""
+    # only vessels with a gap or a slow period can take part: the rest of the static reports is skipped
+    involved = pl.concat([gaps["mmsi"], loitering["mmsi"]]).unique()
+    static = static.filter(pl.col("mmsi").is_in(involved.implode()))
     g = _gap_frame(gaps, static, config)
     if g.height == 0:
         return empty_events()
