@@ -100,3 +100,20 @@ def test_vessels_falling_silent_together_are_a_reception_outage_not_a_both_dark_
     events = _both_dark(b_silent_after_min=2, b_silent_east_m=300)
     assert events.filter(pl.col("event_type") == "gap").height == 2
     assert events.filter(pl.col("event_type") == "dark_sts").height == 0
+
+
+def test_partner_slow_before_and_after_its_own_silence_at_the_same_spot_is_one_slow_period():
+    """B loiters 4.5 h, is unheard 6.5 h, loiters 7 h more at the same spot: two loitering events.
+    Neither alone coincides with A's 11.6 h alongside window (IoU 0.15, 0.19); together they do."""
+    a_before = track(1, 3, 12)
+    back_at = T0 + timedelta(hours=17)
+    a_after = track(1, 3, 12, t0=back_at, start=offset(OFFSHORE, east_m=3 * 12 * 1852 + 10_000))
+    meet = offset(OFFSHORE, east_m=3 * 12 * 1852 + 40_000, north_m=5_000)
+    b = pl.concat([track(2, 4.5, 0.3, start=meet, t0=T0 + timedelta(hours=2)),
+                   track(2, 7, 0.3, start=meet, t0=T0 + timedelta(hours=13))])
+    static = static_rows(_tanker_static(1, 11.5, 6.5, back_at + timedelta(minutes=5), back_at + timedelta(hours=1)))
+    events = run_detection(positions(a_before, a_after, b), static).events
+    assert events.filter((pl.col("event_type") == "loitering") & (pl.col("mmsi") == 2)).height == 2
+    dark = events.filter(pl.col("event_type") == "dark_sts")
+    assert dark.select("mmsi", "other_mmsi").rows() == [(1, 2)]
+    assert json.loads(dark["details"][0])["coincidence"] >= 0.6
