@@ -131,6 +131,19 @@ def _cpu_s(processes: list) -> float:
     return total
 
 
+def _wait_until_idle(processes: list, idle_cpu_s: float = 0.05, timeout_s: float = 300.0) -> None:
+    """Until the server uses almost no CPU for a second: every worker has finished its start-up."""
+    deadline = time.monotonic() + timeout_s
+    before = _cpu_s(processes)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = _cpu_s(processes)
+        if now - before < idle_cpu_s:
+            return
+        before = now
+    raise SystemExit("server workers did not settle after start-up")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -262,6 +275,7 @@ def main() -> None:
         results = {"positions": n_positions, "vessels": len(mmsis), "days": days, "load_avg_1m_before": os.getloadavg()[0], "clients": args.clients,
                    "workers": args.workers, "db_bytes": args.db.stat().st_size, "mixes": {}}
         server_tree = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
+        _wait_until_idle(server_tree)  # the first worker answers while the others still load the store
         for name, make_url in _requests(mmsis, first.date(), days, types, rng).items():
             asyncio.run(_load(port, make_url, args.clients, args.clients, 30))  # warm-up round
             cpu_before_s = _cpu_s(server_tree)
