@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from numba import njit
+from numba import njit, prange
 
 from darkfleet.config import SegmentConfig
 from darkfleet.detect.geo import M_PER_NM, haversine_scalar_m
@@ -28,21 +28,27 @@ from darkfleet.detect.geo import M_PER_NM, haversine_scalar_m
 SEGMENTS_PER_MMSI = 1 << 20
 
 
+@njit(cache=True, parallel=True)
+def _segment_kernel(starts, mmsi, t_us, lat, lon, sog, max_speed_kn, fast_max_kn, sog_margin_kn, max_open, min_dt_s):  # pragma: no cover - numba
+    """Segment ids of rows sorted by mmsi then time; ``starts``: first row of each MMSI and
+    the row count. Vessels are independent, so they are segmented in parallel."""
+    out = np.empty(mmsi.shape[0], dtype=np.int64)
+    for v in prange(starts.shape[0] - 1):
+        _segment_vessel(starts[v], starts[v + 1], mmsi, t_us, lat, lon, sog, max_speed_kn, fast_max_kn, sog_margin_kn,
+                        max_open, min_dt_s, out)
+    return out
+
+
 @njit(cache=True)
-def _segment_kernel(mmsi, t_us, lat, lon, sog, max_speed_kn, fast_max_kn, sog_margin_kn, max_open, min_dt_s):  # pragma: no cover - numba
-    n = mmsi.shape[0]
-    out = np.empty(n, dtype=np.int64)
+def _segment_vessel(a, b, mmsi, t_us, lat, lon, sog, max_speed_kn, fast_max_kn, sog_margin_kn, max_open, min_dt_s, out):  # pragma: no cover - numba
     open_id = np.empty(max_open, dtype=np.int64)
     open_t = np.empty(max_open, dtype=np.int64)
     open_lat = np.empty(max_open, dtype=np.float64)
     open_lon = np.empty(max_open, dtype=np.float64)
     open_sog = np.empty(max_open, dtype=np.float64)
     n_open = 0
-    next_id = 0
-    for i in range(n):
-        if i == 0 or mmsi[i] != mmsi[i - 1]:
-            n_open = 0
-            next_id = mmsi[i] * SEGMENTS_PER_MMSI
+    next_id = mmsi[a] * SEGMENTS_PER_MMSI
+    for i in range(a, b):
         best = -1
         for k in range(n_open):
             dt_h = max((t_us[i] - open_t[k]) / 1e6, min_dt_s) / 3600.0
@@ -69,7 +75,6 @@ def _segment_kernel(mmsi, t_us, lat, lon, sog, max_speed_kn, fast_max_kn, sog_ma
         open_lat[best] = lat[i]
         open_lon[best] = lon[i]
         open_sog[best] = sog[i]
-    return out
 
 
 def _reported_sog(frame: pl.DataFrame) -> np.ndarray:
@@ -83,8 +88,11 @@ def segment_positions(frame: pl.DataFrame, config: SegmentConfig) -> pl.DataFram
     """Add ``segment_id`` (stable for the same input) to positions sorted by mmsi then time."""
     if frame.height == 0:
         return frame.with_columns(pl.lit(None, dtype=pl.Int64).alias("segment_id"))
+    mmsi = frame["mmsi"].to_numpy()
+    starts = np.concatenate([[0], np.flatnonzero(mmsi[1:] != mmsi[:-1]) + 1, [len(mmsi)]]).astype(np.int64)
     ids = _segment_kernel(
-        frame["mmsi"].to_numpy(),
+        starts,
+        mmsi,
         frame["timestamp_utc"].dt.epoch("us").to_numpy(),
         frame["lat"].to_numpy(),
         frame["lon"].to_numpy(),

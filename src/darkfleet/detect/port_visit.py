@@ -9,11 +9,37 @@ does not produce a burst of visits. A silence of ``max_silence_h`` (a gap) ends 
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
+from numba import njit
 
 from darkfleet.config import PortVisitConfig
 from darkfleet.detect.events import details_expr, finish_events
 from darkfleet.detect.ports_index import PortIndex
+
+
+@njit(cache=True)
+def _visit_runs(mmsi, t_us, dist_m, entry_m, exit_m, max_silence_us):  # pragma: no cover - numba
+    """Per report (sorted by mmsi, time): inside a port by the hysteresis rule (inside the
+    entry radius: in; beyond the exit radius: out; between them the previous state holds, out
+    at a vessel's first report), and a run id that changes with the vessel, the state or
+    after a silence (a gap ends a visit: nobody knows whether the vessel stayed)."""
+    n = mmsi.shape[0]
+    inside = np.zeros(n, dtype=np.bool_)
+    run = np.empty(n, dtype=np.int64)
+    run_no = 0
+    for i in range(n):
+        new_vessel = i == 0 or mmsi[i] != mmsi[i - 1]
+        if dist_m[i] <= entry_m:
+            inside[i] = True
+        elif dist_m[i] > exit_m:
+            inside[i] = False
+        else:
+            inside[i] = False if new_vessel else inside[i - 1]
+        if i > 0 and (new_vessel or inside[i] != inside[i - 1] or t_us[i] - t_us[i - 1] >= max_silence_us):
+            run_no += 1
+        run[i] = run_no
+    return inside, run
 
 
 def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: PortIndex, digest: str = "") -> pl.DataFrame:
@@ -26,21 +52,15 @@ def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: 
         dist[beyond], idx[beyond] = float("inf"), -1
     else:
         dist, idx = ports.nearest(positions["lat"].to_numpy(), positions["lon"].to_numpy(), config.exit_radius_m)
-    inside = (
-        pl.when(pl.col("_dist") <= config.entry_radius_m).then(True).when(pl.col("_dist") > config.exit_radius_m).then(False)
+    inside, run = _visit_runs(
+        positions["mmsi"].to_numpy(), positions["timestamp_utc"].dt.epoch("us").to_numpy(), dist,
+        float(config.entry_radius_m), float(config.exit_radius_m), float(config.max_silence_h * 3.6e9),
     )
     pts = (
         positions.select("mmsi", "timestamp_utc", "lat", "lon", "sog_kn")
-        .with_columns(pl.Series("_dist", dist), pl.Series("_port", idx))
-        .with_columns(inside.alias("_in"))
-        # inside the 3-4 km band the previous state holds
-        .with_columns(pl.col("_in").forward_fill().over("mmsi").fill_null(False))
+        .with_columns(pl.Series("_dist", dist), pl.Series("_port", idx), pl.Series("_in", inside), pl.Series("_run", run))
     )
-    # a gap ends a visit: nobody knows whether the vessel stayed while silent
-    silent = (pl.col("timestamp_utc") - pl.col("timestamp_utc").shift(1)).dt.total_microseconds() >= config.max_silence_h * 3.6e9
-    brk = ((pl.col("mmsi") != pl.col("mmsi").shift(1)) | (pl.col("_in") != pl.col("_in").shift(1)) | silent).fill_null(True)
     pts = pts.with_columns(
-        brk.cum_sum().alias("_run"),
         pl.col("timestamp_utc").shift(-1).alias("_next_t"),
         (pl.col("mmsi") == pl.col("mmsi").shift(-1)).fill_null(False).alias("_next_same"),
         (~pl.col("_in").shift(-1)).fill_null(False).alias("_next_out"),
