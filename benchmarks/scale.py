@@ -108,6 +108,8 @@ def run_once(root: Path, engine_name: str, workers: int, repeat: int = 2) -> dic
         "workers": workers if engine_name == "dask" else 0,
         "positions": n,
         "events": result.events.height,
+        "events_by_type": {k: v for k, v in result.summary["events"].items() if v},
+        "grid_points": result.summary["grid_points"],
         "partitions": result.summary["partitions"],
         "startup_s": round(startup_s, 2),
         "detect_s": round(detect_s, 2),

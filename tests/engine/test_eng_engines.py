@@ -158,11 +158,13 @@ def test_partitioned_run_survives_a_worker_dying(dask_engine, scenario_files, em
     _assert_same_events(embedded_scenario.events, result.events)
 
 
-def test_encounter_runs_formed_in_pair_slices_equal_one_run(monkeypatch, scenario, embedded_scenario) -> None:
+def test_pairs_spilled_in_slices_give_the_same_events(engine, monkeypatch, scenario, embedded_scenario) -> None:
     import darkfleet.detect.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "PAIR_SLICE_ROWS", 300)
-    result = run_detection(scenario.positions, scenario.static, engine=get_engine("embedded"))
+    # a big grid's path, scaled down: pairs written to files by slice of MMSI, runs formed per slice
+    monkeypatch.setattr(pipeline, "SPILL_PAIRS_ABOVE_GRID_ROWS", 1_000)
+    monkeypatch.setattr(pipeline, "PAIR_SLICE_GRID_ROWS", 3_000)
+    result = run_detection(scenario.positions, scenario.static, engine=engine)
     assert (result.events["event_type"] == "encounter").sum() > 0
     _assert_same_events(embedded_scenario.events, result.events)
 
@@ -195,8 +197,8 @@ class _CrashFirstTask(Engine):
     def map_groups(self, frame, by, fn):
         return self.inner.map_groups(frame, by, _crash_once(fn, self.marker))
 
-    def map_cells(self, frame, cell_cols, fn, halo=1):
-        return self.inner.map_cells(frame, cell_cols, fn, halo)
+    def map_cells(self, frame, cell_cols, fn, halo=1, sink=None):
+        return self.inner.map_cells(frame, cell_cols, fn, halo, sink)
 
     def map_tasks(self, fn, calls, description="tasks"):
         # the split tasks run first; crash in the first per-vessel partition task

@@ -30,9 +30,13 @@ from darkfleet.detect.ports_index import PortIndex
 from darkfleet.detect.spoofing import jump_segments
 from darkfleet.detect.stages import DETECTORS, StageInputs
 from darkfleet.engine.base import Engine
+from darkfleet.engine.staging import load, write_frame
 
 PAIR_PARTITION_DEG = 1.0  # coarse cells an engine may partition the pair search by
-PAIR_SLICE_ROWS = 4_000_000  # close pairs per encounter run formation (memory bound)
+# above this many grid points, pairs go to files in slices of lower MMSI, one slice per
+# PAIR_SLICE_GRID_ROWS points, and contact runs are formed slice by slice (memory bound)
+SPILL_PAIRS_ABOVE_GRID_ROWS = 1_000_000
+PAIR_SLICE_GRID_ROWS = 250_000
 
 
 @dataclass
@@ -162,24 +166,68 @@ def _encounters(grid: pl.DataFrame, config: DetectConfig, engine: Engine, ports:
     ):
         if subset.height == 0:
             continue
-        pairs = engine.map_cells(
-            subset.with_columns(
-                (pl.col("lat") / PAIR_PARTITION_DEG).floor().cast(pl.Int64).alias("cell_y"),
-                (pl.col("lon") / PAIR_PARTITION_DEG).floor().cast(pl.Int64).alias("cell_x"),
-            ),
-            ["cell_y", "cell_x"],
-            _pair_fn(enc.max_distance_m),
-            halo=1,
+        cells = subset.with_columns(
+            (pl.col("lat") / PAIR_PARTITION_DEG).floor().cast(pl.Int64).alias("cell_y"),
+            (pl.col("lon") / PAIR_PARTITION_DEG).floor().cast(pl.Int64).alias("cell_x"),
         )
-        # contact runs are per vessel pair: disjoint sets of pairs give disjoint events, so the
-        # run formation (a sort of every pair) goes in slices of bounded size
-        n_slices = -(-pairs.height // PAIR_SLICE_ROWS)
-        slices = pairs.with_columns((pl.col("mmsi") % n_slices).alias("_slice")).partition_by(
-            "_slice", include_key=False) if n_slices > 1 else [pairs]
-        for part in slices:
-            parts.append(detect_encounters(subset, enc, ports, config.ports.in_port_radius_m, sample_min, digest,
-                                           pairs=part))
-        del pairs
+        search = _pair_fn(enc.max_distance_m)
+        if subset.height <= SPILL_PAIRS_ABOVE_GRID_ROWS:
+            slices = [engine.map_cells(cells, ["cell_y", "cell_x"], search, halo=1)]
+            parts.extend(_encounter_slices(slices, subset, config, ports, sample_min, digest))
+            continue
+        # contact runs are per vessel pair, so disjoint sets of pairs give disjoint events: each
+        # task writes its pairs to files by slice of lower MMSI, and runs are formed slice by
+        # slice (moored vessels in busy ports make tens of millions of pairs at global scale)
+        n_slices = -(-subset.height // PAIR_SLICE_GRID_ROWS)
+        with _scratch(engine) as root:
+            files = engine.map_cells(cells, ["cell_y", "cell_x"], search, halo=1, sink=_spill_fn(root, n_slices))
+            del cells
+            slices = (pl.concat([load(p) for p in group["path"]]) for _, group in files.group_by("slice"))
+            parts.extend(_encounter_slices(slices, subset, config, ports, sample_min, digest))
+    return pl.concat(parts) if parts else empty_events()
+
+
+def _encounter_slices(slices, subset: pl.DataFrame, config: DetectConfig, ports: PortIndex, sample_min: int,
+                      digest: str) -> Iterator[pl.DataFrame]:
+    for pairs in slices:
+        yield detect_encounters(subset, config.encounter, ports, config.ports.in_port_radius_m, sample_min, digest,
+                                pairs=pairs)
+
+
+@contextmanager
+def _scratch(engine: Engine) -> Iterator[str]:
+    """A folder every task of ``engine`` can write, removed afterwards."""
+    import shutil
+    import tempfile
+    import uuid
+
+    import fsspec
+
+    shared = engine.scratch_root()
+    root = f"{shared.rstrip('/')}/pairs-{uuid.uuid4().hex[:12]}" if shared else tempfile.mkdtemp(prefix="darkfleet-pairs-")
+    fs, path = fsspec.core.url_to_fs(root)
+    fs.makedirs(path, exist_ok=True)
+    try:
+        yield root
+    finally:
+        if shared:
+            fs.rm(path, recursive=True)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def _spill_fn(root: str, n_slices: int) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    def sink(pairs: pl.DataFrame) -> pl.DataFrame:
+        parts = pairs.with_columns((pl.col("mmsi") % n_slices).alias("_slice")).partition_by(
+            "_slice", include_key=False, as_dict=True)
+        return pl.DataFrame(
+            {"slice": [int(k[0]) for k in parts], "path": [write_frame(root, p, "lz4") for p in parts.values()]},
+            schema={"slice": pl.Int64, "path": pl.String},
+        )
+
+    return sink
+
+
     return pl.concat(parts) if parts else empty_events()
 
 

@@ -38,8 +38,11 @@ class Engine(ABC):
         """Apply ``fn`` to partitions holding complete groups of ``by``; concatenate the results."""
 
     @abstractmethod
-    def map_cells(self, frame: pl.DataFrame, cell_cols: Sequence[str], fn: FrameFn, halo: int = 1) -> pl.DataFrame:
-        """Apply ``fn`` to blocks of space cells with a halo of neighbour cells; keep core-owned results."""
+    def map_cells(self, frame: pl.DataFrame, cell_cols: Sequence[str], fn: FrameFn, halo: int = 1,
+                  sink: FrameFn | None = None) -> pl.DataFrame:
+        """Apply ``fn`` to blocks of space cells with a halo of neighbour cells; keep core-owned
+        results. With ``sink``, each task's owned results go through ``sink`` where the task ran
+        (e.g. written to files) and the sink's small outputs are returned instead."""
 
     @abstractmethod
     def collect(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:

@@ -29,7 +29,7 @@ import polars as pl
 
 from darkfleet._progress import track
 from darkfleet.engine.base import Engine, FrameFn
-from darkfleet.engine.partition import hash_partitions, iter_cell_tasks, range_partitions
+from darkfleet.engine.partition import CELL_TASK_ROWS, hash_partitions, iter_cell_tasks, range_partitions
 from darkfleet.engine.staging import Staging, run_cell_task, run_group_task
 from darkfleet.errors import ConfigError, require
 
@@ -121,14 +121,16 @@ class DaskEngine(Engine):
             return result  # range parts came back in key order: already what one process gives
         return result.sort(keys, maintain_order=True)
 
-    def map_cells(self, frame: pl.DataFrame, cell_cols: Sequence[str], fn: FrameFn, halo: int = 1) -> pl.DataFrame:
+    def map_cells(self, frame: pl.DataFrame, cell_cols: Sequence[str], fn: FrameFn, halo: int = 1,
+                  sink: FrameFn | None = None) -> pl.DataFrame:
         if frame.height == 0:
-            return fn(frame)
+            return sink(fn(frame)) if sink else fn(frame)
+        n_tasks = max(self.n_workers * self.partitions_per_worker, -(-frame.height // CELL_TASK_ROWS))
         # one task's rows are copied out at a time and shipped at once: the driver never holds all copies
-        tasks = iter_cell_tasks(frame, cell_cols, self.n_workers * self.partitions_per_worker, self.block_cells, halo)
+        tasks = iter_cell_tasks(frame, cell_cols, n_tasks, self.block_cells, halo)
         futures = [
             self.client.submit(run_cell_task, self._ship(t.rows), t.blocks, fn, list(cell_cols), self.block_cells,
-                               self._out, pure=False)
+                               self._out, sink, pure=False)
             for t in tasks
         ]
         return _concat(self._gather(futures, "cell search"))

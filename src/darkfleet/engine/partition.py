@@ -20,6 +20,8 @@ import polars as pl
 # positions per MMSI-range partition of a run too large for memory: the per-vessel stages
 # take about 400 bytes per position, so ~1 GB per partition
 DEFAULT_PARTITION_ROWS = 2_500_000
+# grid points per task of a big cell search (dense ports give many pairs per point)
+CELL_TASK_ROWS = 250_000
 HASH_SEED = 0x5EED  # fixed, so the same input always lands in the same partitions
 _TASK = "_df_task"
 _BY, _BX = "_df_block_y", "_df_block_x"

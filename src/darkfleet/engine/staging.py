@@ -86,9 +86,11 @@ def run_group_task(source: str | pl.DataFrame, fn: FrameFn, out_root: str | None
 
 def run_cell_task(
     source: str | pl.DataFrame, blocks: pl.DataFrame, fn: FrameFn, cell_cols: Sequence[str], block_cells: int,
-    out_root: str | None = None,
+    out_root: str | None = None, sink: FrameFn | None = None,
 ) -> str | pl.DataFrame:
-    """Body of a ``map_cells`` task: run ``fn`` on core + halo rows, keep what the core owns."""
+    """Body of a ``map_cells`` task: run ``fn`` on core + halo rows, keep what the core owns
+    (passed through ``sink`` when given)."""
     from darkfleet.engine.partition import keep_owned
 
-    return _result(keep_owned(fn(load(source)), cell_cols, blocks, block_cells), out_root)
+    owned = keep_owned(fn(load(source)), cell_cols, blocks, block_cells)
+    return _result(sink(owned) if sink else owned, out_root)
