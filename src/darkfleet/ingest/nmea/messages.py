@@ -136,6 +136,21 @@ def _position(p, off, t, row, lat_out, lon_out, sog_out, cog_out, heading_out, n
         nav_out[row] = -1 if status == 15 else status
 
 
+@njit(cache=True, inline="always")
+def _moving(p, off, lon_at, row, lat_out, lon_out, sog_out, cog_out, heading_out):
+    """Class A / class B position fields; ``lon_at`` is a constant in each inlined copy."""
+    lon = _signed(p, off, lon_at, 28)
+    lat = _signed(p, off, lon_at + 28, 27)
+    lat_out[row] = lat / 600_000.0 if lat != _LAT_NA else np.nan
+    lon_out[row] = lon / 600_000.0 if lon != _LON_NA else np.nan
+    speed = _bits(p, off, lon_at - 11, 10)
+    sog_out[row] = speed / 10.0 if speed != 1023 else np.nan
+    course = _bits(p, off, lon_at + 55, 12)
+    cog_out[row] = course / 10.0 if course < 3600 else np.nan
+    heading = _bits(p, off, lon_at + 67, 9)
+    heading_out[row] = -1 if heading >= 360 else heading
+
+
 @njit(cache=True)
 def _dimensions(p, off, at, sf, row):
     length = _bits(p, off, at, 9) + _bits(p, off, at + 9, 9)
@@ -222,7 +237,10 @@ def decode_messages(buf, joined, m_src, m_off, m_nbits, m_line, m_time, m_recv, 
         off = m_off[i]
         nbits = m_nbits[i]
         t = _bits(p, off, 0, 6) if nbits >= 6 else 0
-        code = _outcome(p, off, nbits, t)
+        if (1 <= t <= 3 and nbits >= 137) or (t == 18 and nbits >= 133):
+            code = C.MSG_POSITION  # what _outcome says for these, without its chain of type tests
+        else:
+            code = _outcome(p, off, nbits, t)
         time = m_time[i]
         if time == C.MISSING_TIME:
             time = assume_us
@@ -239,7 +257,15 @@ def decode_messages(buf, joined, m_src, m_off, m_nbits, m_line, m_time, m_recv, 
             p_line_no[np_] = m_line[i] + line_no_base
             p_recv[np_, 0] = m_recv[i, 0]
             p_recv[np_, 1] = m_recv[i, 1]
-            _position(p, off, t, np_, p_lat, p_lon, p_sog, p_cog, p_heading, p_nav)
+            if t <= 3:  # the common types get straight-line code: one branch on the type
+                _moving(p, off, 61, np_, p_lat, p_lon, p_sog, p_cog, p_heading)
+                status = _bits(p, off, 38, 4)
+                p_nav[np_] = -1 if status == 15 else status
+            elif t == 18 or t == 19:
+                _moving(p, off, 57, np_, p_lat, p_lon, p_sog, p_cog, p_heading)
+                p_nav[np_] = -1
+            else:
+                _position(p, off, t, np_, p_lat, p_lon, p_sog, p_cog, p_heading, p_nav)
             np_ += 1
         if code != C.MSG_POSITION:
             s_key[ns_, 0] = mmsi
