@@ -7,7 +7,9 @@ maximum speed. When both went dark (B's gap overlaps A's), each must reach a com
 meeting point (the centroid of the four gap endpoints) with ``min_alongside_h`` to spare,
 and both need cargo evidence (neither was seen); one event per dark vessel. Two vessels
 that fell silent together (within ``co_silence_h`` and ``co_silence_m``) were silenced by
-one reception outage, not by two decisions.
+one reception outage, not by two decisions. The meeting must be at sea: B's slow period
+farther than the in-port radius from ports; for a both-dark pair, whose meeting place is
+unknown, not both vessels in port when they fell silent and when they came back.
 
 Cargo evidence (``require_cargo_evidence``): A's draught changed across its gap, confirmed
 by the next report, with no port call begun between the two draught reports and A not
@@ -39,6 +41,7 @@ MAX_PARTNERS_PER_GAP = 20  # best-ranked candidates per gap kept for the one-mee
 CANDIDATE_COLUMNS = [
     "gap_id", "mmsi", "b_mmsi", "b_slow_id", "b_gap_id", "start_utc", "end_utc", "lat", "lon", "d_in_m", "d_out_m",
     "v_kn", "a_ws", "a_we", "b_ws", "b_we", "both_dark", "likely_disabling", "duration_h", "cargo_m", "b_cargo_m",
+    "silent_in_port",
 ]
 
 
@@ -70,6 +73,14 @@ def _gap_frame(gaps: pl.DataFrame, static: pl.DataFrame, config: DarkStsConfig) 
         )
         .with_row_index("gap_id")
     )
+
+
+def _with_ends_in_port(g: pl.DataFrame, ports: PortIndex | None, radius_m: float) -> pl.DataFrame:
+    """``ends_in_port``: the vessel was in port both when it fell silent and when it came back."""
+    if ports is None:
+        return g.with_columns(pl.lit(False).alias("ends_in_port"))
+    near = lambda lat, lon: ports.distance_m(g[lat].to_numpy(), g[lon].to_numpy(), radius_m) <= radius_m  # noqa: E731
+    return g.with_columns(pl.Series("ends_in_port", near("start_lat", "start_lon") & near("end_lat", "end_lon")))
 
 
 def _port_call_begun(frame: pl.DataFrame, port_visits: pl.DataFrame, key: str) -> pl.Series:
@@ -146,13 +157,15 @@ def _seen_partners(g: pl.DataFrame, loitering: pl.DataFrame, config: DarkStsConf
         pl.lit(False).alias("both_dark"),
         pl.lit(None, pl.UInt32).alias("b_gap_id"),
         pl.lit(None, pl.Float64).alias("b_cargo_m"),
+        pl.lit(False).alias("silent_in_port"),
     )
     return _a_window(cand).select(CANDIDATE_COLUMNS)
 
 
 def _dark_partners(g: pl.DataFrame, config: DarkStsConfig) -> pl.DataFrame:
     """Pairs of overlapping gaps of two vessels, each gap once as A's."""
-    cols = ["gap_id", "mmsi", "start_utc", "end_utc", "start_lat", "start_lon", "end_lat", "end_lon", "v_kn", "cargo_m"]
+    cols = ["gap_id", "mmsi", "start_utc", "end_utc", "start_lat", "start_lon", "end_lat", "end_lon", "v_kn", "cargo_m",
+            "ends_in_port"]
     b = g.select(*(pl.col(c).alias(f"b_{c}") for c in cols))
     cand = g.join_where(
         b, pl.col("b_start_utc") < pl.col("end_utc"), pl.col("b_end_utc") > pl.col("start_utc"), pl.col("b_mmsi") != pl.col("mmsi")
@@ -174,6 +187,7 @@ def _dark_partners(g: pl.DataFrame, config: DarkStsConfig) -> pl.DataFrame:
         (pl.col("b_end_utc") - _hours(pl.col("b_out_m"), pl.col("b_v_kn"))).alias("b_we"),
         pl.lit(True).alias("both_dark"),
         pl.lit(None, pl.UInt32).alias("b_slow_id"),
+        (pl.col("ends_in_port") & pl.col("b_ends_in_port")).alias("silent_in_port"),
     )
     return _a_window(cand).select(CANDIDATE_COLUMNS)
 
@@ -240,6 +254,7 @@ def detect_dark_sts(
     g = _gap_frame(gaps, static, config)
     if g.height == 0:
         return empty_events()
+    g = _with_ends_in_port(g, ports, in_port_radius_m)
     steps = _cargo_steps(static, port_visits, draught_config)
     g = _with_gap_cargo(g, steps, port_visits, ports, config)
     dark_a = g.filter(pl.col("cargo_m").is_not_null()) if config.require_cargo_evidence else g
@@ -249,9 +264,12 @@ def detect_dark_sts(
     ).with_columns(_span_h("m_start", "m_end").alias("alongside_h"))
     cand = cand.filter(pl.col("alongside_h") >= config.min_alongside_h)
     if ports is not None and cand.height:
-        # the meeting itself must be at sea: alongside in port is bunkering or berthing
+        # the meeting itself must be at sea: alongside in port is bunkering or berthing. A both-dark
+        # meeting place is unknown (the centroid only measures reach): it may have been in port
+        # only if both vessels were in port when they fell silent and when they came back.
         near = ports.distance_m(cand["lat"].to_numpy(), cand["lon"].to_numpy(), in_port_radius_m) <= in_port_radius_m
-        cand = cand.filter(pl.Series(~near))
+        in_port = pl.when(pl.col("both_dark")).then(pl.col("silent_in_port")).otherwise(pl.Series(near))
+        cand = cand.filter(~in_port)
     if cand.height == 0:
         return empty_events()
     union_h = _span_h(pl.min_horizontal("a_ws", "b_ws"), pl.max_horizontal("a_we", "b_we"))
