@@ -108,6 +108,18 @@ def days_from_civil(y, m, d):
 
 
 @njit(cache=True)
+def year_of_days(days):
+    """Proleptic Gregorian year of a day count since 1970-01-01 (Hinnant's civil_from_days)."""
+    z = days + 719468
+    era = (z if z >= 0 else z - 146096) // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    return yoe + era * 400 + (1 if mp >= 10 else 0)  # mp >= 10: January or February of the next year
+
+
+@njit(cache=True)
 def days_in_month(y, m):
     if m == 2:
         leap = (y % 4 == 0 and y % 100 != 0) or y % 400 == 0

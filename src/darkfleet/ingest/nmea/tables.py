@@ -12,11 +12,11 @@ from darkfleet import schema
 from darkfleet.imo import imo_check_digit_ok
 from darkfleet.ingest.batch import Counts
 from darkfleet.ingest.nmea import codes as C
+from darkfleet.ingest.nmea.scan import days_from_civil, days_in_month, year_of_days
 from darkfleet.ingest.nmea.text import span_column, text_column
 
 _N_CODES = C.SKIP_TYPE_BASE + 64
 _REASON_NAMES = pa.array([C.REASONS.get(code, "") for code in range(_N_CODES)])
-_HALF_YEAR = np.timedelta64(183, "D")
 
 
 @njit(cache=True, nogil=True)  # nogil: two halves of a chunk may run in threads
@@ -72,35 +72,49 @@ def reject_table(buf, starts, ends, codes, line_no0: int, source_id: int) -> pa.
     )
 
 
-def _eta_in_year(years_since_1970, month, day, hour, minute):
-    """ETA instants in the given year, and where the day does not exist (30 February)."""
-    month_start = (years_since_1970 * 12 + np.clip(month, 1, 12) - 1).astype("datetime64[M]")
-    date = month_start.astype("datetime64[D]") + (np.clip(day, 1, 31) - 1)
-    bad_day = date.astype("datetime64[M]") != month_start
-    instant = (
-        date.astype("datetime64[us]")
-        + np.clip(hour, 0, 23).astype("timedelta64[h]")
-        + np.clip(minute, 0, 59).astype("timedelta64[m]")
-    )
-    return instant, bad_day
+_DAY_US = 86_400_000_000
+_HALF_YEAR_US = 183 * _DAY_US
 
 
-def eta_utc(eta: np.ndarray, time_us: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@njit(cache=True, inline="always")
+def _eta_in_year(year, month, day, hour, minute):
+    """ETA instant (µs) in ``year`` and whether its day does not exist (30 February).
+
+    Parts out of range are clipped (the caller nulls those rows); a day past the month's
+    end runs into the next month, as NumPy's month + days arithmetic does.
+    """
+    m = min(max(month, 1), 12)
+    d = min(max(day, 1), 31)
+    days = days_from_civil(year, m, 1) + d - 1
+    instant = days * _DAY_US + min(max(hour, 0), 23) * 3_600_000_000 + min(max(minute, 0), 59) * 60_000_000
+    return instant, d > days_in_month(year, m)
+
+
+@njit(cache=True, nogil=True)
+def eta_utc(eta, time_us):
     """ETA instants (µs) and a null mask from (month, day, hour, minute) columns.
 
     AIS sends no year: take the message's year, or the next one when that would put the
     ETA more than half a year in the past (a December message announcing a January ETA).
     """
-    month, day, hour, minute = (eta[:, k].astype(np.int64) for k in range(4))
-    null = (month < 1) | (month > 12) | (day < 1) | (day > 31) | (hour < 0) | (hour > 23)
-    null |= (minute < 0) | (minute > 59)
-    msg_time = time_us.astype("datetime64[us]")
-    year = msg_time.astype("datetime64[Y]").astype(np.int64)
-    this_year, bad_this = _eta_in_year(year, month, day, hour, minute)
-    next_year, bad_next = _eta_in_year(year + 1, month, day, hour, minute)
-    use_next = this_year < msg_time - _HALF_YEAR
-    null |= np.where(use_next, bad_next, bad_this)
-    return np.where(use_next, next_year, this_year).astype(np.int64), null
+    n = eta.shape[0]
+    out = np.empty(n, np.int64)
+    null = np.empty(n, np.bool_)
+    for i in range(n):
+        month, day, hour, minute = eta[i, 0], eta[i, 1], eta[i, 2], eta[i, 3]
+        t = time_us[i]
+        out[i] = t
+        null[i] = True
+        if t == C.MISSING_TIME:  # no message time, no year
+            continue
+        year = year_of_days(t // _DAY_US)
+        instant, bad_day = _eta_in_year(year, month, day, hour, minute)
+        if instant < t - _HALF_YEAR_US:
+            instant, bad_day = _eta_in_year(year + 1, month, day, hour, minute)
+        out[i] = instant
+        null[i] = (bad_day or month < 1 or month > 12 or day < 1 or day > 31 or hour < 0 or hour > 23
+                   or minute < 0 or minute > 59)
+    return out, null
 
 
 def _masked(values: np.ndarray, null: np.ndarray, pa_type: pa.DataType) -> pa.Array:
