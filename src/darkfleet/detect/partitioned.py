@@ -177,12 +177,14 @@ def vessel_stages(positions: pl.DataFrame, static: pl.DataFrame, config: DetectC
 
 
 def partition_task(positions: list[str | InputSlice], static: list[str | InputSlice], config: DetectConfig,
-                   ports: PortIndex, digest: str) -> dict:
+                   ports: PortIndex, digest: str, out_root: str) -> dict:
     """One MMSI range, run wherever the engine puts it: read its split files (or input slices),
-    run :func:`vessel_stages`."""
+    run :func:`vessel_stages`. Its cleaned static reports go back as a file under ``out_root``:
+    the driver needs them only after the encounter search."""
     timer = _Timer()
     part = vessel_stages(_read_parts(positions, schema.POSITIONS), _read_parts(static, schema.STATIC), config, ports,
                          digest, timer)
+    part["static"] = write_frame(out_root, part["static"], "lz4")
     part["timings_s"] = timer.timings_s
     return part
 
@@ -242,13 +244,13 @@ def run_detection_partitioned(
                 pos_parts = [[piece[k] for piece in split[: len(slices)] if k in piece] for k in range(n_ranges)]
                 stat_parts = [[piece[k] for piece in split[len(slices):] if k in piece] for k in range(n_ranges)]
         with timer.stage("vessels"):
-            calls = [(pos_parts[k], stat_parts[k], config, ports, digest) for k in range(n_ranges)]
+            calls = [(pos_parts[k], stat_parts[k], config, ports, digest, run_root) for k in range(n_ranges)]
             parts = engine.map_tasks(partition_task, calls, "per-vessel stages")
+        result = _combine(parts, config, engine, ports, digest, timer, started)
     finally:
         _remove(run_root)
         if own_root:
             shutil.rmtree(own_root, ignore_errors=True)
-    result = _combine(parts, config, engine, ports, digest, timer, started)
     result.summary["partitions"] = n_ranges
     return result
 
@@ -302,7 +304,7 @@ def _combine(parts: list[dict], config: DetectConfig, engine: Engine, ports: Por
         encounters = _encounters(grid, config, engine, ports, digest)
         del grid
     # ranges come in MMSI order and each is sorted by mmsi, time: the concatenation is too
-    static_frame = pl.concat([p.pop("static") for p in parts], how="diagonal_relaxed")
+    static_frame = pl.concat([load(p.pop("static")) for p in parts], how="diagonal_relaxed")
     with timer.stage("identity_change"):
         first_seen = pl.concat([p["first_seen"] for p in parts])
         identity = detect_identity_changes(static_frame, config.identity_change, digest, first_seen)
