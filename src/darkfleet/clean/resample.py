@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 from numba import njit, prange
 
-from darkfleet.clean.segment import segment_order
+from darkfleet.clean.segment import in_order, segment_order
 from darkfleet.config import ResampleConfig
 from darkfleet.detect.geo import M_PER_NM, haversine_scalar_m
 
@@ -113,14 +113,13 @@ def resample_segments(points: pl.DataFrame, config: ResampleConfig) -> pl.DataFr
     t = points["timestamp_utc"].dt.epoch("us").to_numpy()
     # only the arrays the kernel reads are put in segment order, not the whole frame
     order = segment_order(seg, t)
-    pick = (lambda a: a) if order is None else (lambda a: a[order])
-    seg, t = pick(seg), pick(t)
+    seg, t = in_order(seg, order), in_order(t, order)
     bounds = np.flatnonzero(np.diff(seg)) + 1
     starts = np.concatenate([[0], bounds]).astype(np.int64)
     ends = np.concatenate([bounds, [len(seg)]]).astype(np.int64)
-    lat = pick(points["lat"].to_numpy())
-    lon = pick(points["lon"].to_numpy())
-    sog, cog, heading = (pick(points[c].cast(pl.Float64).fill_null(np.nan).to_numpy()) for c in ("sog_kn", "cog_deg", "heading_deg"))
+    lat = in_order(points["lat"].to_numpy(), order)
+    lon = in_order(points["lon"].to_numpy(), order)
+    sog, cog, heading = (in_order(points[c].cast(pl.Float64).fill_null(np.nan).to_numpy(), order) for c in ("sog_kn", "cog_deg", "heading_deg"))
     step = int(config.step_min * 60 * 1_000_000)
     max_gap = int(config.max_interp_gap_h * 3600 * 1_000_000)
     still_gap = int(config.max_stationary_gap_h * 3600 * 1_000_000)
@@ -133,7 +132,7 @@ def resample_segments(points: pl.DataFrame, config: ResampleConfig) -> pl.DataFr
     seg_index, grid_t, values = np.empty(n, np.int64), np.empty(n, np.int64), np.empty((6, n))
     _grid_fill(*args, offsets[:-1], seg_index, grid_t, values)
     buffers = [seg_index, grid_t, *values]
-    mmsi = pick(points["mmsi"].to_numpy())[starts][seg_index]
+    mmsi = in_order(points["mmsi"].to_numpy(), order)[starts][seg_index]
     return pl.DataFrame(
         {
             "segment_id": seg[starts][seg_index],

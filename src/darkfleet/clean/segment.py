@@ -120,6 +120,17 @@ def segment_order(segment_id: np.ndarray, t_us: np.ndarray) -> np.ndarray | None
     return order if _in_segment_order(segment_id[order], t_us[order]) else np.lexsort((t_us, segment_id))
 
 
+def in_order(values: np.ndarray, order: np.ndarray | None) -> np.ndarray:
+    """``values`` taken in ``order`` (as they are for None), always as a read-only contiguous
+    array: Numba compiles one kernel signature whether the rows were reordered or shared
+    zero-copy with Polars."""
+    out = np.ascontiguousarray(values if order is None else values[order])
+    if out.flags.writeable:
+        out = out.view()
+        out.setflags(write=False)
+    return out
+
+
 def _in_segment_order(segment_id: np.ndarray, t_us: np.ndarray) -> bool:
     same = segment_id[1:] == segment_id[:-1]
     return bool(np.all(segment_id[1:] >= segment_id[:-1])) and bool(np.all(t_us[1:][same] >= t_us[:-1][same]))

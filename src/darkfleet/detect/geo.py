@@ -122,7 +122,8 @@ def near_corner_pairs(lat, lon, t_us, group, lat_deg: float, lon_deg: float) -> 
     order = np.lexsort((key, t_us))
     sorted_t = t_us[order]
     instants = np.concatenate([[0], np.flatnonzero(np.diff(sorted_t)) + 1, [len(order)]]).astype(np.int64)
-    args = (instants, key[order], order, cy, cx, dy, dx, group)
+    # a private copy: one Numba signature whether Polars shared its buffer read-only or not
+    args = (instants, key[order], order, cy, cx, dy, dx, np.array(group, dtype=np.int64))
     counts = _corner_pair_counts(*args)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     a = np.empty(offsets[-1], np.int64)

@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 from numba import njit
 
-from darkfleet.clean.segment import segment_order
+from darkfleet.clean.segment import in_order, segment_order
 from darkfleet.config import LoiteringConfig
 from darkfleet.detect.events import details_expr, finish_events
 from darkfleet.detect.geo import M_PER_NM, haversine_scalar_m
@@ -61,13 +61,15 @@ def by_segment(points: pl.DataFrame) -> pl.DataFrame:
 
 def slow_runs(points: pl.DataFrame, config: LoiteringConfig) -> pl.DataFrame:
     """Runs of slow reports outside port, per segment (points need ``near_port``)."""
-    seg = points["segment_id"].to_numpy()
-    t = points["timestamp_utc"].dt.epoch("us").to_numpy()
+    seg = in_order(points["segment_id"].to_numpy(), None)
+    t = in_order(points["timestamp_utc"].dt.epoch("us").to_numpy(), None)
     order = segment_order(seg, t)
-    order = np.arange(points.height, dtype=np.int64) if order is None else order
+    order = in_order(np.arange(points.height, dtype=np.int64) if order is None else order, None)
     speed, run = _slow_run_ids(
-        order, seg, t, points["lat"].to_numpy(), points["lon"].to_numpy(),
-        points["sog_kn"].cast(pl.Float64).fill_null(np.nan).to_numpy(), points["near_port"].to_numpy(),
+        order, seg, t, *(in_order(a, None) for a in (
+            points["lat"].to_numpy(), points["lon"].to_numpy(), points["sog_kn"].cast(pl.Float64).fill_null(np.nan).to_numpy(),
+            points["near_port"].to_numpy(),
+        )),
         float(config.max_speed_kn), int(config.max_silence_h * 3.6e9) - 1,
     )
     slow = np.flatnonzero(run >= 0)  # only slow reports are aggregated: a small share of all
