@@ -33,6 +33,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+REPEATS = 3  # darkfleet and the NumPy floor: fastest of 3 runs (MovingPandas, ~1.5 min, runs once)
+
 GENERATE = """
 import sys, polars as pl
 from darkfleet.simulate import simulate
@@ -116,10 +118,13 @@ def darkfleet_loitering(points: pl.DataFrame, min_duration_h: float, in_port_rad
     ports = PortIndex.default()
     config = LoiteringConfig(min_duration_h=min_duration_h)
     detect_loitering(annotate_ports(segment_positions(points.head(1000), SegmentConfig()), ports, in_port_radius_m), config, ports)
-    start = time.perf_counter()
-    segmented = annotate_ports(segment_positions(points, SegmentConfig()), ports, in_port_radius_m)
-    events = detect_loitering(segmented, config, ports)
-    return time.perf_counter() - start, events
+    best = float("inf")
+    for _ in range(REPEATS):  # sub-second timings: the fastest of a few runs, as other processes share the cores
+        start = time.perf_counter()
+        segmented = annotate_ports(segment_positions(points, SegmentConfig()), ports, in_port_radius_m)
+        events = detect_loitering(segmented, config, ports)
+        best = min(best, time.perf_counter() - start)
+    return best, events
 
 
 def numpy_floor(points: pl.DataFrame, min_duration_h: float) -> tuple[float, int]:
@@ -127,13 +132,16 @@ def numpy_floor(points: pl.DataFrame, min_duration_h: float) -> tuple[float, int
     mmsi = points["mmsi"].to_numpy()
     t = points["timestamp_utc"].dt.epoch("us").to_numpy()
     slow = np.nan_to_num(points["sog_kn"].to_numpy().astype(np.float64), nan=99.0) < 2.0
-    start = time.perf_counter()
-    brk = np.ones(len(t), dtype=bool)
-    brk[1:] = (mmsi[1:] != mmsi[:-1]) | (slow[1:] != slow[:-1])
-    starts = np.flatnonzero(brk)
-    ends = np.append(starts[1:], len(t)) - 1
-    long_runs = slow[starts] & ((t[ends] - t[starts]) >= min_duration_h * 3.6e9)
-    return time.perf_counter() - start, int(long_runs.sum())
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        brk = np.ones(len(t), dtype=bool)
+        brk[1:] = (mmsi[1:] != mmsi[:-1]) | (slow[1:] != slow[:-1])
+        starts = np.flatnonzero(brk)
+        ends = np.append(starts[1:], len(t)) - 1
+        long_runs = slow[starts] & ((t[ends] - t[starts]) >= min_duration_h * 3.6e9)
+        best = min(best, time.perf_counter() - start)
+    return best, int(long_runs.sum())
 
 
 def movingpandas_stops(points: pl.DataFrame) -> tuple[float, pl.DataFrame]:
@@ -212,8 +220,10 @@ def main() -> None:
     floor_s, floor_runs = numpy_floor(points, 2.0)
     print(f"## Loitering / stops on {points.height:,} rows ({points['mmsi'].n_unique()} vessels)\n")
     print("| method | seconds | found | vs darkfleet |\n|---|---:|---:|---:|")
-    print(f"| darkfleet loitering (< 2 kn, >= 2 h, port rule off; segment + runs) | {df_s:.3f} | {events.height} | 1.0x |")
-    print(f"| NumPy single-pass floor (slow runs only) | {floor_s:.4f} | {floor_runs} | {df_s / floor_s:.0f}x faster |")
+    print(f"| darkfleet loitering (< 2 kn, >= 2 h, port rule off; segment + runs; best of {REPEATS}) | {df_s:.3f} "
+          f"| {events.height} | 1.0x |")
+    print(f"| NumPy single-pass floor (slow runs only; best of {REPEATS}) | {floor_s:.4f} | {floor_runs} "
+          f"| {df_s / floor_s:.0f}x faster |")
     if not args.skip_movingpandas:
         mp_s, stops = movingpandas_stops(points)
         print(f"| MovingPandas TrajectoryStopDetector (500 m, 2 h) | {mp_s:.1f} | {stops.height} | {mp_s / df_s:,.0f}x slower |")
