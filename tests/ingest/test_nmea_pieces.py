@@ -71,3 +71,28 @@ def test_pieces_that_guess_wrong_still_give_the_sequential_output(monkeypatch):
     for a, b in zip(pieces[:3], sequential[:3]):
         assert a.equals(b)
     assert pieces[3].to_json() == sequential[3].to_json() and sequential[3].static == 60
+
+
+class _FailingStream:
+    """Gives ``good`` bytes, then fails like a truncated gzip member."""
+
+    def __init__(self, good: bytes) -> None:
+        self.good = good
+
+    def read(self, n: int) -> bytes:
+        if not self.good:
+            raise EOFError("compressed file ended before the end-of-stream marker")
+        out, self.good = self.good[:n], self.good[n:]
+        return out
+
+
+def test_read_ahead_serves_bytes_in_order_and_raises_an_error_where_it_was_met():
+    from darkfleet.ingest.nmea.linefeed import ReadAhead
+
+    ahead = ReadAhead(_FailingStream(b"0123456789"))
+    ahead.prefetch(64)  # meets the error: keeps it for later
+    window = bytearray(4)
+    got = [bytes(window[: ahead.readinto(memoryview(window))]) for _ in range(3)]
+    assert got == [b"0123", b"4567", b"89"]
+    with pytest.raises(EOFError):
+        ahead.readinto(memoryview(window))

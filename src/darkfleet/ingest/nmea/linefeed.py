@@ -54,6 +54,16 @@ def _last_newline(buf, a, b):
     return -1
 
 
+def read_into(stream: IO[bytes], window: memoryview) -> int:
+    """Read from ``stream`` into ``window``; the byte count, 0 at the end."""
+    readinto = getattr(stream, "readinto", None)
+    if readinto is not None:
+        return readinto(window) or 0
+    data = stream.read(len(window))
+    window[: len(data)] = data
+    return len(data)
+
+
 class LineFeed:
     """Buffers a stream; :meth:`chunk` hands out whole lines, :meth:`consume` drops them.
 
@@ -78,13 +88,7 @@ class LineFeed:
             grown = np.empty(max(need, 2 * self.buf.size), np.uint8)
             grown[: self.size] = self.buf[: self.size]
             self.buf = grown
-        window = memoryview(self.buf)[self.size : need]
-        readinto = getattr(self.stream, "readinto", None)
-        if readinto is not None:
-            return readinto(window) or 0
-        data = self.stream.read(len(window))
-        window[: len(data)] = data
-        return len(data)
+        return read_into(self.stream, memoryview(self.buf)[self.size : need])
 
     def fill(self, target: int) -> bool:
         """Read until ``target`` bytes are buffered or the stream ends; False if nothing came."""
@@ -142,3 +146,46 @@ class LineFeed:
         rest = self.size - cut_byte
         self.buf[:rest] = self.buf[cut_byte : self.size]  # NumPy copies safely when ranges overlap
         self.size = rest
+
+
+class ReadAhead:
+    """A binary stream that can read ahead into a side buffer while threads decode.
+
+    :meth:`prefetch` fills the side buffer (the file read or decompression releases the GIL
+    or overlaps the decoding threads); ``readinto`` serves it first, then the stream. A read
+    error met ahead is raised where it would have been: at the read of those bytes.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self._ahead = np.empty(0, np.uint8)
+        self._start = 0
+        self._end = 0
+        self._error: BaseException | None = None
+
+    def prefetch(self, n_bytes: int) -> None:
+        """Read up to ``n_bytes`` ahead, unless bytes read ahead are still unused."""
+        if self._start < self._end or self._error is not None:
+            return
+        if self._ahead.size < n_bytes:
+            self._ahead = np.empty(n_bytes, np.uint8)
+        self._start = self._end = 0
+        try:
+            while self._end < n_bytes:
+                got = read_into(self.stream, memoryview(self._ahead)[self._end : n_bytes])
+                if got == 0:
+                    break
+                self._end += got
+        except Exception as exc:  # noqa: BLE001  (kept for the read that reaches these bytes)
+            self._error = exc
+
+    def readinto(self, window: memoryview) -> int:
+        if self._start < self._end:
+            n = min(len(window), self._end - self._start)
+            window[:n] = memoryview(self._ahead)[self._start : self._start + n]
+            self._start += n
+            return n
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        return read_into(self.stream, window)

@@ -17,7 +17,7 @@ from darkfleet.errors import InputError, StrictModeError
 from darkfleet.ingest.batch import Batch, ReadOptions, Source
 from darkfleet.ingest.nmea import codes as C
 from darkfleet.ingest.nmea.chunk import decode_chunk
-from darkfleet.ingest.nmea.linefeed import LineFeed
+from darkfleet.ingest.nmea.linefeed import LineFeed, ReadAhead
 from darkfleet.ingest.nmea.pieces import piece_bounds
 from darkfleet.ingest.nmea.scan import count_byte
 
@@ -62,7 +62,8 @@ def read_nmea(source: Source, options: ReadOptions) -> Iterator[Batch]:
     carried = 0
     try:
         with source.open() as stream, ThreadPoolExecutor(max_workers=2) as pool:
-            feed = LineFeed(stream, block)
+            ahead = ReadAhead(stream)
+            feed = LineFeed(ahead, block)
             while True:
                 feed.fill(want_bytes)
                 arr, starts, ends, n_bang, is_final = feed.chunk(carried + batch_lines)
@@ -74,7 +75,8 @@ def read_nmea(source: Source, options: ReadOptions) -> Iterator[Batch]:
                 # adversarial chains of overlapping groups could pin the cut: resolve them here
                 final = is_final or carried > _MAX_CARRY_LINES
                 batches, cut = _decode_pieces(pool, arr, starts, ends, n_bang, final, line_no0,
-                                              source.source_id, assume_us)
+                                              source.source_id, assume_us,
+                                              while_waiting=lambda: ahead.prefetch(block))
                 for batch in batches:
                     if options.strict and batch.rejects.num_rows:
                         first = batch.rejects.slice(0, 1).to_pylist()[0]
@@ -92,12 +94,14 @@ def read_nmea(source: Source, options: ReadOptions) -> Iterator[Batch]:
         raise InputError(f"cannot read NMEA: {exc}", path=source.name, line_no=line_no0 + 1) from exc
 
 
-def _decode_pieces(pool, arr, starts, ends, n_bang, final, line_no0, source_id, assume_us, parallel=True):
+def _decode_pieces(pool, arr, starts, ends, n_bang, final, line_no0, source_id, assume_us, parallel=True,
+                   while_waiting=None):
     """Decode a chunk, as pieces on the thread pool when it is big (the kernels release the GIL).
 
     Each piece assumes nothing is pending where it starts. That holds exactly when the
     previous piece's cut is at its end; otherwise the later pieces are dropped and the rest
     decoded in one piece from that cut, so the output never depends on the split.
+    ``while_waiting`` runs on this thread while the pieces decode (reading ahead).
     """
     n = starts.size
     common = {"source_id": source_id, "assume_time_us": assume_us}
@@ -111,6 +115,8 @@ def _decode_pieces(pool, arr, starts, ends, n_bang, final, line_no0, source_id, 
         bangs = count_byte(arr, int(starts[a]), int(ends[b - 1]), 33)  # bounds this piece's sentences
         futures.append(pool.submit(decode_chunk, arr, starts[a:b], ends[a:b], bangs,
                                    is_final=final and b == n, line_no0=line_no0 + a, **common))
+    if while_waiting is not None:
+        while_waiting()
     batches = []
     for (a, b), future in zip(zip(bounds[:-1], bounds[1:]), futures):
         batch, cut = future.result()
