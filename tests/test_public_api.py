@@ -106,3 +106,12 @@ def test_the_python_api_example_in_the_docs_runs(tmp_path):
     assert "risk_score" in done.stdout and "dark_sts" in done.stdout
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "window.DARKFLEET_DATA" in html
+
+
+def test_the_python_api_example_in_the_readme_runs(tmp_path):
+    text = (API_DOC.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Python API"):]
+    example = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    done = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "window.DARKFLEET_DATA" in (tmp_path / "report.html").read_text(encoding="utf-8")
