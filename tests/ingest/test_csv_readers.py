@@ -112,6 +112,25 @@ def test_mapped_columns(tmp_path):
     assert p["timestamp_utc"] == datetime(2024, 3, 1, 10, tzinfo=UTC) and p["sog_kn"] == 12.5
 
 
+def test_static_only_parquet_becomes_static_rows(tmp_path):
+    # a static/voyage table (darkfleet's own static export, a register) has no positions
+    import polars as pl
+
+    path = tmp_path / "static.parquet"
+    pl.DataFrame({
+        "mmsi": [219000001] * 4 + [219000002],
+        "timestamp_utc": [datetime(2024, 3, 1, h, tzinfo=UTC) for h in (10, 11, 12, 13, 10)],
+        "name": ["ALPHA", "ALPHA", "BRAVO", "ALPHA", None],
+        "draught_m": [9.5, 9.5, 9.5, 12.0, None],
+    }).write_parquet(path)
+    positions, static, summary = read([path])
+    assert positions.num_rows == 0 and summary.totals.balanced
+    assert summary.totals.decoded == 5 and not summary.totals.rejected  # the empty report is read, carries nothing
+    rows = [(r["mmsi"], r["name"], r["draught_m"]) for r in static.to_pylist()]
+    # repeats dropped, but a return to an earlier identity (ALPHA -> BRAVO -> ALPHA) is kept
+    assert rows == [(219000001, "ALPHA", 9.5), (219000001, "BRAVO", 9.5), (219000001, "ALPHA", 12.0)]
+
+
 def test_unix_epoch_times(tmp_path):
     path = tmp_path / "epoch.csv"
     path.write_text("mmsi,timestamp,lat,lon\n219000001,1709287200,55.5,10.25\n219000001,1709287260500,55.6,10.3\n")

@@ -20,6 +20,7 @@ from darkfleet.ingest.sources import head_bytes
 
 FORMATS = ("nmea", "noaa", "dma", "csv", "parquet")
 REQUIRED = ("mmsi", "timestamp", "lat", "lon")
+STATIC_REQUIRED = ("mmsi", "timestamp")  # a static/voyage-only table (e.g. a vessel register export)
 # Canonical fields a tabular layout may map (see docs/schema.md).
 FIELDS = REQUIRED + (
     "sog", "cog", "heading", "nav_status", "msg_type",
@@ -100,7 +101,21 @@ def map_columns(header: list[str], explicit: dict[str, str] | None) -> dict[str,
         if missing:
             raise InputError(f"--columns names column(s) {missing} that the file does not have; it has {header}")
         mapping.update(explicit)
-    return mapping if all(req in mapping for req in REQUIRED) else None
+    if all(req in mapping for req in REQUIRED):
+        return mapping
+    return mapping if is_static_only(mapping) else None
+
+
+def is_static_only(mapping: dict[str, str]) -> bool:
+    """A table with no position columns but with time-stamped static/voyage fields."""
+    has_static = any(name in mapping for name in FIELDS[FIELDS.index("imo"):])
+    no_position = "lat" not in mapping and "lon" not in mapping
+    return has_static and no_position and all(req in mapping for req in STATIC_REQUIRED)
+
+
+def required_fields(mapping: dict[str, str]) -> tuple[str, ...]:
+    """Fields a row of this table must carry to be decoded."""
+    return STATIC_REQUIRED if is_static_only(mapping) else REQUIRED
 
 
 def csv_header(head: bytes) -> list[str]:

@@ -20,7 +20,7 @@ from darkfleet import schema
 from darkfleet.imo import imo_check_digit_ok
 from darkfleet.ingest import codes
 from darkfleet.ingest.batch import Batch, Counts
-from darkfleet.ingest.formats import REQUIRED, TableLayout
+from darkfleet.ingest.formats import TableLayout, required_fields
 from darkfleet.ingest.sentinels import null_position_sentinels, null_static_sentinels
 
 _FLOATS = {"lat": pl.Float64, "lon": pl.Float64, "sog": pl.Float32, "cog": pl.Float32,
@@ -122,6 +122,7 @@ def parse_rows(raw: pl.DataFrame, layout: TableLayout, source_id: int, line_nos:
     dtypes = dict(raw.schema)
     mapped = {name: f"in:{col}" for name, col in layout.columns.items() if f"in:{col}" in dtypes}
     time_format = _time_format(raw, mapped["timestamp"], layout)
+    required = required_fields(mapped)
 
     def parsed(careful: bool) -> list[pl.Expr]:
         # Text fields are cleaned later, on the few static rows left after de-duplication.
@@ -133,12 +134,12 @@ def parse_rows(raw: pl.DataFrame, layout: TableLayout, source_id: int, line_nos:
                and not (layout.text_codes and n in ("nav_status", "msg_type", "ship_type"))]
     frame = raw.with_columns(line_no=line_nos).with_columns(parsed(careful=False))
     suspect = pl.any_horizontal([pl.col(mapped[n]).is_not_null() & pl.col(n).is_null() for n in checked]
-                                + [pl.col(mapped[f]).is_null() for f in REQUIRED])
+                                + [pl.col(mapped[f]).is_null() for f in required])
     frame = frame.with_columns(_suspect=suspect)
     clean = frame.filter(~pl.col("_suspect"))
     redo = frame.filter(pl.col("_suspect")).drop([n for n in mapped if n not in _TEXT])
     redo = redo.with_columns(parsed(careful=True))
-    redo = redo.with_columns(reason=_reasons(redo, mapped, dtypes, checked, raw.columns))
+    redo = redo.with_columns(reason=_reasons(redo, mapped, dtypes, checked, raw.columns, required))
     bad = redo.filter(pl.col("reason").is_not_null() & (pl.col("reason") != "empty_row"))
     good = clean.vstack(redo.filter(pl.col("reason").is_null()).select(clean.columns))
     if redo.height:
@@ -157,13 +158,13 @@ def parse_rows(raw: pl.DataFrame, layout: TableLayout, source_id: int, line_nos:
 
 
 def _reasons(frame: pl.DataFrame, mapped: dict[str, str], dtypes: dict, checked: list[str],
-             columns: list[str]) -> pl.Expr:
+             columns: list[str], required: tuple[str, ...]) -> pl.Expr:
     """Why a suspect row is rejected (null: it was fine after the careful parse)."""
     def given(name: str) -> pl.Expr:
         col = pl.col(mapped[name])
         return col.is_not_null() & ~_is_null_word(col) if dtypes[mapped[name]] == pl.Utf8 else col.is_not_null()
 
-    required_missing = pl.any_horizontal([~given(f) for f in REQUIRED])
+    required_missing = pl.any_horizontal([~given(f) for f in required])
     time_failed = [given(n) & pl.col(n).is_null() for n in ("timestamp", "eta") if n in mapped]
     failed = [given(n) & pl.col(n).is_null() for n in checked]
     # A row with no value at all (blank line, or only commas) carries nothing to reject.
@@ -186,6 +187,8 @@ def _canonical(frame: pl.DataFrame, target: pa.Schema, source_id: int) -> pa.Tab
 
 
 def _positions(good: pl.DataFrame, mapped: dict[str, str], source_id: int) -> pa.Table:
+    if "lat" not in mapped:  # a static/voyage-only table
+        return schema.empty_table(schema.POSITIONS)
     names = [n for n in ("mmsi", "timestamp", "lat", "lon", "sog", "cog", "heading", "nav_status", "msg_type")
              if n in mapped]
     frame = null_position_sentinels(_rename(good.select([*names, "line_no"])))
@@ -199,22 +202,30 @@ def _static(good: pl.DataFrame, mapped: dict[str, str], source_id: int) -> pa.Ta
     extra = ["msg_type"] if "msg_type" in mapped else []
     values = [pl.col(mapped[f]).alias(f) if f in _TEXT else pl.col(f) for f in fields]
     frame = good.select(["mmsi", "timestamp", *values, *extra, "line_no"])
-    # Exports repeat a vessel's static data on every row: keep its first appearance per
-    # batch. A combined 64-bit hash makes this cheap on millions of rows; two different
-    # records would have to collide (odds ~1e-8 per million rows) for one to be lost.
-    combined = pl.col("mmsi").hash(seed=0)
-    for seed, name in enumerate(fields, start=1):
-        combined = combined.xor(pl.col(name).hash(seed=seed))
-    frame = frame.filter(combined.is_first_distinct())
+    # Exports repeat a vessel's static data on every row: keep a report only where it differs
+    # from the vessel's previous one (in time order), so A -> B -> A keeps the return to A.
+    # A combined 64-bit hash makes this cheap on millions of rows; two different records
+    # would have to collide (odds ~1e-8 per million rows) for a change to be missed.
+    frame = frame.sort("mmsi", "timestamp", maintain_order=True)
+    frame = frame.filter(_changed(fields))
     frame = frame.with_columns([_clean_text(pl.col(f)).alias(f) for f in fields if f in _TEXT])
     frame = null_static_sentinels(_rename(frame))
     fields = [_RENAME.get(f, f) for f in fields]
     frame = frame.filter(pl.any_horizontal([pl.col(f).is_not_null() for f in fields]))
-    frame = frame.unique(subset=["mmsi", *fields], keep="first", maintain_order=True)  # after cleaning text
+    frame = frame.filter(_changed(fields))  # again after cleaning text ("NAME@@" == "NAME")
     if "imo" in fields:
         valid = imo_check_digit_ok(frame["imo"].fill_null(-1).to_numpy())
         frame = frame.with_columns(imo_valid=pl.when(pl.col("imo").is_null()).then(None).otherwise(pl.Series(valid)))
     return _canonical(frame, schema.STATIC, source_id)
+
+
+def _changed(fields: list[str]) -> pl.Expr:
+    """True where a row's fields differ from the previous row of the same MMSI (rows in time order)."""
+    combined = pl.lit(0, pl.UInt64)
+    for seed, name in enumerate(fields, start=1):
+        combined = combined.xor(pl.col(name).hash(seed=seed))
+    previous = combined.shift(1).over("mmsi")
+    return previous.is_null() | (combined != previous)
 
 
 def _rejects(bad: pl.DataFrame, columns: list[str], source_id: int) -> pa.Table:
