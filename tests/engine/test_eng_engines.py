@@ -164,9 +164,19 @@ def test_pairs_spilled_in_slices_give_the_same_events(engine, monkeypatch, scena
     # a big grid's path, scaled down: pairs written to files by slice of MMSI, runs formed per slice
     monkeypatch.setattr(pipeline, "SPILL_PAIRS_ABOVE_GRID_ROWS", 1_000)
     monkeypatch.setattr(pipeline, "PAIR_SLICE_GRID_ROWS", 3_000)
+    monkeypatch.setattr(pipeline, "PAIR_BATCH_ROWS", 500)  # runs formed on many batches of slices
     result = run_detection(scenario.positions, scenario.static, engine=engine)
     assert (result.events["event_type"] == "encounter").sum() > 0
     _assert_same_events(embedded_scenario.events, result.events)
+
+
+def test_pair_batches_hold_whole_slices_within_the_row_budget() -> None:
+    from darkfleet.detect.pipeline import _pair_batches
+
+    files = pl.DataFrame({"slice": [2, 0, 1, 0, 3], "path": ["c", "a1", "b", "a2", "d"], "rows": [3, 2, 4, 1, 9]})
+    # slice 0 (3 rows) and 1 (4) exceed 5 together; slice 3 alone exceeds the budget
+    assert list(_pair_batches(files, 5)) == [["a1", "a2"], ["b"], ["c"], ["d"]]
+    assert list(_pair_batches(files, 100)) == [["a1", "a2", "b", "c", "d"]]
 
 
 def test_map_groups_returns_the_embedded_rows_in_order(dask_engine) -> None:

@@ -33,10 +33,13 @@ from darkfleet.engine.base import Engine
 from darkfleet.engine.staging import load, write_frame
 
 PAIR_PARTITION_DEG = 1.0  # coarse cells an engine may partition the pair search by
-# above this many grid points, pairs go to files in slices of lower MMSI, one slice per
-# PAIR_SLICE_GRID_ROWS points, and contact runs are formed slice by slice (memory bound)
+# above this many grid points, pairs go to files in slices of lower MMSI (one slice per
+# PAIR_SLICE_GRID_ROWS points, at least MIN_PAIR_SLICES), and contact runs are formed on
+# batches of whole slices holding at most PAIR_BATCH_ROWS pairs (~90 bytes each): memory bound
 SPILL_PAIRS_ABOVE_GRID_ROWS = 1_000_000
 PAIR_SLICE_GRID_ROWS = 250_000
+MIN_PAIR_SLICES = 64
+PAIR_BATCH_ROWS = 4_000_000
 
 
 @dataclass
@@ -171,18 +174,20 @@ def _encounters(grid: pl.DataFrame, config: DetectConfig, engine: Engine, ports:
             (pl.col("lon") / PAIR_PARTITION_DEG).floor().cast(pl.Int64).alias("cell_x"),
         )
         search = _pair_fn(enc.max_distance_m)
-        if subset.height <= SPILL_PAIRS_ABOVE_GRID_ROWS:
+        # decided on the whole grid: the hourly in-port sample has few points but, moored side
+        # by side, dozens of pairs per point (tens of millions at global scale)
+        if grid.height <= SPILL_PAIRS_ABOVE_GRID_ROWS:
             slices = [engine.map_cells(cells, ["cell_y", "cell_x"], search, halo=1)]
             parts.extend(_encounter_slices(slices, subset, config, ports, sample_min, digest))
             continue
         # contact runs are per vessel pair, so disjoint sets of pairs give disjoint events: each
-        # task writes its pairs to files by slice of lower MMSI, and runs are formed slice by
-        # slice (moored vessels in busy ports make tens of millions of pairs at global scale)
-        n_slices = -(-subset.height // PAIR_SLICE_GRID_ROWS)
+        # task writes its pairs to files by slice of lower MMSI, and runs are formed on batches
+        # of slices bounded by their pair count (known only once the search has run)
+        n_slices = max(MIN_PAIR_SLICES, -(-subset.height // PAIR_SLICE_GRID_ROWS))
         with _scratch(engine) as root:
             files = engine.map_cells(cells, ["cell_y", "cell_x"], search, halo=1, sink=_spill_fn(root, n_slices))
             del cells
-            slices = (pl.concat([load(p) for p in group["path"]]) for _, group in files.group_by("slice"))
+            slices = (pl.concat([load(p) for p in paths]) for paths in _pair_batches(files, PAIR_BATCH_ROWS))
             parts.extend(_encounter_slices(slices, subset, config, ports, sample_min, digest))
     return pl.concat(parts) if parts else empty_events()
 
@@ -221,14 +226,28 @@ def _spill_fn(root: str, n_slices: int) -> Callable[[pl.DataFrame], pl.DataFrame
         parts = pairs.with_columns((pl.col("mmsi") % n_slices).alias("_slice")).partition_by(
             "_slice", include_key=False, as_dict=True)
         return pl.DataFrame(
-            {"slice": [int(k[0]) for k in parts], "path": [write_frame(root, p, "lz4") for p in parts.values()]},
-            schema={"slice": pl.Int64, "path": pl.String},
+            {"slice": [int(k[0]) for k in parts], "path": [write_frame(root, p, "lz4") for p in parts.values()],
+             "rows": [p.height for p in parts.values()]},
+            schema={"slice": pl.Int64, "path": pl.String, "rows": pl.Int64},
         )
 
     return sink
 
 
-    return pl.concat(parts) if parts else empty_events()
+def _pair_batches(files: pl.DataFrame, max_rows: int) -> Iterator[list[str]]:
+    """The spilled pair files (columns slice, path, rows) in batches of whole slices, each
+    holding at most ``max_rows`` pairs (or one slice alone, when it is larger)."""
+    per_slice = files.group_by("slice").agg(pl.col("path"), pl.col("rows").sum()).sort("slice")
+    batch: list[str] = []
+    rows = 0
+    for paths, n in zip(per_slice["path"].to_list(), per_slice["rows"].to_list()):
+        if batch and rows + n > max_rows:
+            yield batch
+            batch, rows = [], 0
+        batch.extend(paths)
+        rows += n
+    if batch:
+        yield batch
 
 
 def _pair_fn(max_distance_m: float) -> Callable[[pl.DataFrame], pl.DataFrame]:
