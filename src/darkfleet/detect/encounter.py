@@ -10,15 +10,17 @@ in-port radius are kept and marked ``in_port`` (moored side by side, bunkering).
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from darkfleet.config import EncounterConfig
 from darkfleet.detect.events import details_expr, finish_events
-from darkfleet.detect.geo import cell_size_deg, haversine_expr, near_corner_pairs
+from darkfleet.detect.geo import cell_size_deg, haversine_expr, haversine_m, near_corner_pairs
 from darkfleet.detect.ports_index import PortIndex
 from darkfleet.detect.runs import hours_between, run_ids
 
 _POINT = ["timestamp_utc", "mmsi", "lat", "lon", "speed_kn", "course_deg"]
+CANDIDATE_CHUNK = 4_000_000  # candidate pairs measured at once before whole rows are gathered
 
 
 def close_pairs(grid: pl.DataFrame, max_distance_m: float) -> pl.DataFrame:
@@ -32,6 +34,9 @@ def close_pairs(grid: pl.DataFrame, max_distance_m: float) -> pl.DataFrame:
         pts["lat"].to_numpy(), pts["lon"].to_numpy(), pts["timestamp_utc"].dt.epoch("us").to_numpy(),
         pts["mmsi"].to_numpy(), lat_deg, lon_deg,
     )
+    # moored vessels of a busy port make many times more candidates than close pairs: drop the
+    # far ones before gathering whole rows (a 1 m margin over rounding; the exact filter follows)
+    a, b = _within_m(pts["lat"].to_numpy(), pts["lon"].to_numpy(), a, b, max_distance_m + 1.0)
     pairs = pl.concat([pts[a], pts.drop("timestamp_utc")[b].rename(lambda c: f"{c}_b")], how="horizontal")
     dist = haversine_expr(pl.col("lat"), pl.col("lon"), pl.col("lat_b"), pl.col("lon_b"))
     return (
@@ -53,6 +58,16 @@ def close_pairs(grid: pl.DataFrame, max_distance_m: float) -> pl.DataFrame:
         .drop("_hd")
         .pipe(closest_per_instant)
     )
+
+
+def _within_m(lat: np.ndarray, lon: np.ndarray, a: np.ndarray, b: np.ndarray,
+              limit_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (a, b) of rows at most ``limit_m`` apart, measured chunk by chunk."""
+    keep = np.empty(len(a), dtype=bool)
+    for start in range(0, len(a), CANDIDATE_CHUNK):
+        ia, ib = a[start:start + CANDIDATE_CHUNK], b[start:start + CANDIDATE_CHUNK]
+        keep[start:start + CANDIDATE_CHUNK] = haversine_m(lat[ia], lon[ia], lat[ib], lon[ib]) <= limit_m
+    return a[keep], b[keep]
 
 
 def closest_per_instant(pairs: pl.DataFrame) -> pl.DataFrame:
