@@ -53,12 +53,6 @@ def _slow_run_ids(order, segment_id, t_us, lat, lon, sog, near_port, max_speed_k
     return speed, run
 
 
-def by_segment(points: pl.DataFrame) -> pl.DataFrame:
-    """Points sorted by segment then time; most input already is (one segment per vessel)."""
-    order = segment_order(points["segment_id"].to_numpy(), points["timestamp_utc"].dt.epoch("us").to_numpy())
-    return points if order is None else points[order]
-
-
 def slow_runs(points: pl.DataFrame, config: LoiteringConfig) -> pl.DataFrame:
     """Runs of slow reports outside port, per segment (points need ``near_port``)."""
     seg = in_order(points["segment_id"].to_numpy(), None)
