@@ -8,7 +8,6 @@ cursor and end time plus vectorised masks over the rows from there, stopping onc
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import duckdb
@@ -17,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from darkfleet.serve.cache import render_json
-from darkfleet.serve.params import encode_cursor
+from darkfleet.serve.params import encode_cursor, epoch_us
 
 NO_TIME_US = np.iinfo(np.int64).min  # a missing time never passes a time filter
 NO_MMSI = -1
@@ -48,13 +47,6 @@ FROM events
 ORDER BY _key_us, event_id
 """
 FIRST_CHUNK_ROWS = 16_384  # rows masked before checking whether the page is full (doubles each time)
-
-
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-def _us(t: datetime) -> int:
-    return (t - EPOCH) // timedelta(microseconds=1)  # exact integer microseconds, no float rounding
 
 
 def _ints(column: pa.ChunkedArray, fill: int) -> np.ndarray:
@@ -107,10 +99,10 @@ class EventIndex:
         """Rows [lo, hi) that can be on the page: after the cursor, starting at or before ``end``."""
         lo, hi = 0, self.size
         if flt.end is not None:
-            hi = int(np.searchsorted(self.key_us, _us(flt.end), side="right"))
+            hi = int(np.searchsorted(self.key_us, epoch_us(flt.end), side="right"))
         if flt.after is not None:
             after_start, event_id = flt.after
-            key_us = _us(after_start)
+            key_us = epoch_us(after_start)
             lo = int(np.searchsorted(self.key_us, key_us, side="left"))
             same_key_end = int(np.searchsorted(self.key_us, key_us, side="right"))
             lo += int(np.searchsorted(self.event_id[lo:same_key_end], event_id, side="right"))
@@ -128,7 +120,7 @@ class EventIndex:
             lat = self.lat[rows]
             keep &= lon_in & (lat >= b.lat_min_deg) & (lat <= b.lat_max_deg)
         if flt.start is not None:
-            keep &= self.end_us[rows] >= _us(flt.start)
+            keep &= self.end_us[rows] >= epoch_us(flt.start)
         if flt.end is not None:
             keep &= self.has_start[rows]
         if flt.mmsi is not None:

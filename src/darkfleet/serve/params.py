@@ -72,6 +72,11 @@ def encode_cursor(start_us: int, event_id: str) -> str:
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
+def epoch_us(moment: datetime) -> int:
+    """Integer microseconds since the epoch (exact: no float rounding), the cursor's time unit."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
 def decode_cursor(value: str | None) -> tuple[datetime, str] | None:
     """The (start time, event_id) after which the next page starts."""
     if value is None or value == "":
