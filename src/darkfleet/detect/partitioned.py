@@ -23,10 +23,7 @@ positions:
 from __future__ import annotations
 
 import math
-import shutil
-import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +41,8 @@ from darkfleet.detect.events import empty_events
 from darkfleet.detect.gap import find_gaps, gap_events, heard_counts
 from darkfleet.detect.identity import detect_identity_changes
 from darkfleet.detect.loitering import detect_loitering
-from darkfleet.detect.pipeline import DetectResult, _default_engine, _encounters, _Timer, annotate_ports, run_summary
+from darkfleet.detect.pipeline import (DetectResult, _default_engine, _encounters, _scratch, _Timer, annotate_ports,
+                                       run_summary)
 from darkfleet.detect.port_visit import detect_port_visits
 from darkfleet.detect.ports_index import PortIndex
 from darkfleet.detect.spoofing import detect_spoofing, jump_segments
@@ -221,14 +219,8 @@ def run_detection_partitioned(
     timer = _Timer()
     started = time.perf_counter()
     files = parquet_files(positions)
-    own_root = None
-    root = engine.scratch_root()
-    if root is None:
-        root = own_root = tempfile.mkdtemp(prefix="darkfleet-parts-")
-    run_root = f"{root.rstrip('/')}/parts-{uuid.uuid4().hex[:12]}"
-    try:
+    with _scratch(engine, "parts") as run_root:
         with timer.stage("split"):
-            _make_dirs(run_root)
             slices = plan_slices(files, partition_rows)
             total = sum(s.rows for s in slices)
             # with several workers, at least two ranges each: a lone slow range does not idle the others
@@ -247,10 +239,6 @@ def run_detection_partitioned(
             calls = [(pos_parts[k], stat_parts[k], config, ports, digest, run_root) for k in range(n_ranges)]
             parts = engine.map_tasks(partition_task, calls, "per-vessel stages")
         result = _combine(parts, config, engine, ports, digest, timer, started)
-    finally:
-        _remove(run_root)
-        if own_root:
-            shutil.rmtree(own_root, ignore_errors=True)
     result.summary["partitions"] = n_ranges
     return result
 
@@ -266,21 +254,6 @@ def _static_slices(static, run_root: str, partition_rows: int) -> list[InputSlic
         static.write_parquet(path, row_group_size=partition_rows)
         static = [path]
     return plan_slices(parquet_files(static), partition_rows)
-
-
-def _make_dirs(url: str) -> None:
-    import fsspec
-
-    fs, path = fsspec.core.url_to_fs(url)
-    fs.makedirs(path, exist_ok=True)
-
-
-def _remove(url: str) -> None:
-    import fsspec
-
-    fs, path = fsspec.core.url_to_fs(url)
-    if fs.exists(path):
-        fs.rm(path, recursive=True)
 
 
 def _combine(parts: list[dict], config: DetectConfig, engine: Engine, ports: PortIndex, digest: str, timer: _Timer,

@@ -200,8 +200,8 @@ def _encounter_slices(slices, subset: pl.DataFrame, config: DetectConfig, ports:
 
 
 @contextmanager
-def _scratch(engine: Engine) -> Iterator[str]:
-    """A folder every task of ``engine`` can write, removed afterwards."""
+def _scratch(engine: Engine, kind: str = "pairs") -> Iterator[str]:
+    """A folder every task of ``engine`` can write (named after ``kind``), removed afterwards."""
     import shutil
     import tempfile
     import uuid
@@ -209,16 +209,16 @@ def _scratch(engine: Engine) -> Iterator[str]:
     import fsspec
 
     shared = engine.scratch_root()
-    root = f"{shared.rstrip('/')}/pairs-{uuid.uuid4().hex[:12]}" if shared else tempfile.mkdtemp(prefix="darkfleet-pairs-")
+    root = f"{shared.rstrip('/')}/{kind}-{uuid.uuid4().hex[:12]}" if shared else tempfile.mkdtemp(prefix=f"darkfleet-{kind}-")
     fs, path = fsspec.core.url_to_fs(root)
     fs.makedirs(path, exist_ok=True)
     try:
         yield root
     finally:
-        if shared:
-            fs.rm(path, recursive=True)
-        else:
+        if not shared:
             shutil.rmtree(root, ignore_errors=True)
+        elif fs.exists(path):
+            fs.rm(path, recursive=True)
 
 
 def _spill_fn(root: str, n_slices: int) -> Callable[[pl.DataFrame], pl.DataFrame]:
