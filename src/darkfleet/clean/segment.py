@@ -77,7 +77,7 @@ def _segment_vessel(a, b, mmsi, t_us, lat, lon, sog, max_speed_kn, fast_max_kn, 
         open_sog[best] = sog[i]
 
 
-def _reported_sog(frame: pl.DataFrame) -> np.ndarray:
+def reported_sog(frame: pl.DataFrame) -> np.ndarray:
     """Reported SOG (NaN where unknown: such hops get no fast-craft allowance)."""
     if "sog_kn" not in frame.columns:
         return np.full(frame.height, np.nan)
@@ -96,7 +96,7 @@ def segment_positions(frame: pl.DataFrame, config: SegmentConfig) -> pl.DataFram
         frame["timestamp_utc"].dt.epoch("us").to_numpy(),
         frame["lat"].to_numpy(),
         frame["lon"].to_numpy(),
-        _reported_sog(frame),
+        reported_sog(frame),
         float(config.max_speed_kn),
         float(config.fast_craft_max_speed_kn),
         float(config.sog_agreement_kn),

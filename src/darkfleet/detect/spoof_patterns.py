@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from darkfleet.clean.segment import segment_order
+from darkfleet.clean.segment import reported_sog, segment_order
 from darkfleet.config import SpoofingConfig
 from darkfleet.detect.events import details_expr
 from darkfleet.detect.geo import M_PER_NM, haversine_m
@@ -49,12 +49,7 @@ class Tracks:
     @classmethod
     def of(cls, points: pl.DataFrame) -> Tracks:
         seg, t_us = points["segment_id"].to_numpy(), points["timestamp_utc"].dt.epoch("us").to_numpy()
-        sog = (
-            points["sog_kn"].cast(pl.Float64).fill_null(np.nan).to_numpy()
-            if "sog_kn" in points.columns
-            else np.full(points.height, np.nan)
-        )
-        arrays = [seg, points["mmsi"].to_numpy(), t_us, points["lat"].to_numpy(), points["lon"].to_numpy(), sog]
+        arrays = [seg, points["mmsi"].to_numpy(), t_us, points["lat"].to_numpy(), points["lon"].to_numpy(), reported_sog(points)]
         order = segment_order(seg, t_us)
         return cls(*(a if order is None else a[order] for a in arrays))
 
