@@ -94,8 +94,8 @@ def _outcome(p, off, nbits, t):
 
 
 @njit(cache=True, inline="always")
-def _position(p, off, t, row, lat_out, lon_out, sog_out, cog_out, heading_out, nav_out):
-    """Position fields of row ``row``; NaN / -1 where not available."""
+def _rare_position(p, off, t, row, lat_out, lon_out, sog_out, cog_out, heading_out, nav_out):
+    """Position fields of a type 27 or 9 report (1-3 and 18/19 take ``_moving``); NaN / -1 where not available."""
     lat_out[row] = lon_out[row] = sog_out[row] = cog_out[row] = np.nan
     heading_out[row] = -1
     nav_out[row] = -1
@@ -115,25 +115,19 @@ def _position(p, off, t, row, lat_out, lon_out, sog_out, cog_out, heading_out, n
         if course < 360:
             cog_out[row] = course
         return
-    lon_at = 57 if (t == 18 or t == 19) else 61
-    lon = _signed(p, off, lon_at, 28)
-    lat = _signed(p, off, lon_at + 28, 27)
+    # type 9, SAR aircraft: the class A layout, speed in whole knots, no heading or status
+    lon = _signed(p, off, 61, 28)
+    lat = _signed(p, off, 89, 27)
     if lat != _LAT_NA:
         lat_out[row] = lat / 600_000.0
     if lon != _LON_NA:
         lon_out[row] = lon / 600_000.0
-    speed = _bits(p, off, lon_at - 11, 10)
+    speed = _bits(p, off, 50, 10)
     if speed != 1023:
-        sog_out[row] = speed if t == 9 else speed / 10.0  # SAR aircraft: whole knots
-    course = _bits(p, off, lon_at + 55, 12)
+        sog_out[row] = speed
+    course = _bits(p, off, 116, 12)
     if course < 3600:
         cog_out[row] = course / 10.0
-    if t != 9:
-        heading = _bits(p, off, lon_at + 67, 9)
-        heading_out[row] = -1 if heading >= 360 else heading
-    if t <= 3:
-        status = _bits(p, off, 38, 4)
-        nav_out[row] = -1 if status == 15 else status
 
 
 @njit(cache=True, inline="always")
@@ -265,7 +259,7 @@ def decode_messages(buf, joined, m_src, m_off, m_nbits, m_line, m_time, m_recv, 
                 _moving(p, off, 57, np_, p_lat, p_lon, p_sog, p_cog, p_heading)
                 p_nav[np_] = -1
             else:
-                _position(p, off, t, np_, p_lat, p_lon, p_sog, p_cog, p_heading, p_nav)
+                _rare_position(p, off, t, np_, p_lat, p_lon, p_sog, p_cog, p_heading, p_nav)
             np_ += 1
         if code != C.MSG_POSITION:
             s_key[ns_, 0] = mmsi
