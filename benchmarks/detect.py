@@ -27,12 +27,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import polars as pl
 
+T = TypeVar("T")
 REPEATS = 3  # darkfleet and the NumPy floor: fastest of 3 runs (MovingPandas, ~1.5 min, runs once)
 
 GENERATE = """
@@ -106,6 +109,17 @@ def subset(positions_path: Path, rows: int) -> pl.DataFrame:
     return clean.filter(pl.col("mmsi").is_in(keep.implode()))
 
 
+def _fastest(run: Callable[[], T]) -> tuple[float, T]:
+    """The fastest of REPEATS runs (sub-second timings, other processes share the cores) and
+    the last run's result."""
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        result = run()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
 def darkfleet_loitering(points: pl.DataFrame, min_duration_h: float, in_port_radius_m: float = 0.0) -> tuple[float, pl.DataFrame]:
     """darkfleet's loitering; the port rule is off by default so that it compares with stop
     detection, which finds stops in port too."""
@@ -118,13 +132,8 @@ def darkfleet_loitering(points: pl.DataFrame, min_duration_h: float, in_port_rad
     ports = PortIndex.default()
     config = LoiteringConfig(min_duration_h=min_duration_h)
     detect_loitering(annotate_ports(segment_positions(points.head(1000), SegmentConfig()), ports, in_port_radius_m), config, ports)
-    best = float("inf")
-    for _ in range(REPEATS):  # sub-second timings: the fastest of a few runs, as other processes share the cores
-        start = time.perf_counter()
-        segmented = annotate_ports(segment_positions(points, SegmentConfig()), ports, in_port_radius_m)
-        events = detect_loitering(segmented, config, ports)
-        best = min(best, time.perf_counter() - start)
-    return best, events
+    return _fastest(lambda: detect_loitering(annotate_ports(segment_positions(points, SegmentConfig()), ports,
+                                                            in_port_radius_m), config, ports))
 
 
 def numpy_floor(points: pl.DataFrame, min_duration_h: float) -> tuple[float, int]:
@@ -132,15 +141,15 @@ def numpy_floor(points: pl.DataFrame, min_duration_h: float) -> tuple[float, int
     mmsi = points["mmsi"].to_numpy()
     t = points["timestamp_utc"].dt.epoch("us").to_numpy()
     slow = np.nan_to_num(points["sog_kn"].to_numpy().astype(np.float64), nan=99.0) < 2.0
-    best = float("inf")
-    for _ in range(REPEATS):
-        start = time.perf_counter()
+
+    def long_slow_runs() -> np.ndarray:
         brk = np.ones(len(t), dtype=bool)
         brk[1:] = (mmsi[1:] != mmsi[:-1]) | (slow[1:] != slow[:-1])
         starts = np.flatnonzero(brk)
         ends = np.append(starts[1:], len(t)) - 1
-        long_runs = slow[starts] & ((t[ends] - t[starts]) >= min_duration_h * 3.6e9)
-        best = min(best, time.perf_counter() - start)
+        return slow[starts] & ((t[ends] - t[starts]) >= min_duration_h * 3.6e9)
+
+    best, long_runs = _fastest(long_slow_runs)
     return best, int(long_runs.sum())
 
 
