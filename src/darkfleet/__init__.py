@@ -66,7 +66,7 @@ def __getattr__(name: str) -> Any:
 
 
 # Functions named like the subpackage that holds them (darkfleet.screen.screen, ...)
-_SHADOWED = {"ingest", "simulate", "screen"}
+_SHADOWED = {name for name, (module_name, _) in _LAZY.items() if module_name == f"darkfleet.{name}"}
 
 
 class _PublicModule(types.ModuleType):
