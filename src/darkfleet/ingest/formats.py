@@ -21,11 +21,9 @@ from darkfleet.ingest.sources import head_bytes
 FORMATS = ("nmea", "noaa", "dma", "csv", "parquet")
 REQUIRED = ("mmsi", "timestamp", "lat", "lon")
 STATIC_REQUIRED = ("mmsi", "timestamp")  # a static/voyage-only table (e.g. a vessel register export)
+STATIC_FIELDS = ("imo", "name", "callsign", "ship_type", "draught", "destination", "eta", "length", "width")
 # Canonical fields a tabular layout may map (see docs/schema.md).
-FIELDS = REQUIRED + (
-    "sog", "cog", "heading", "nav_status", "msg_type",
-    "imo", "name", "callsign", "ship_type", "draught", "destination", "eta", "length", "width",
-)
+FIELDS = REQUIRED + ("sog", "cog", "heading", "nav_status", "msg_type") + STATIC_FIELDS
 COLUMNS_HINT = "pass --columns mmsi=..,timestamp=..,lat=..,lon=.. naming this file's columns"
 
 _NMEA = re.compile(rb"(^|[\\,\s])[!$][A-Z]{2}VD[MO],|\$PGHP|^\\[a-zA-Z]:", re.MULTILINE)
@@ -108,7 +106,7 @@ def map_columns(header: list[str], explicit: dict[str, str] | None) -> dict[str,
 
 def is_static_only(mapping: dict[str, str]) -> bool:
     """A table with no position columns but with time-stamped static/voyage fields."""
-    has_static = any(name in mapping for name in FIELDS[FIELDS.index("imo"):])
+    has_static = any(name in mapping for name in STATIC_FIELDS)
     no_position = "lat" not in mapping and "lon" not in mapping
     return has_static and no_position and all(req in mapping for req in STATIC_REQUIRED)
 

@@ -20,7 +20,7 @@ from darkfleet import schema
 from darkfleet.imo import imo_check_digit_ok
 from darkfleet.ingest import codes
 from darkfleet.ingest.batch import Batch, Counts
-from darkfleet.ingest.formats import TableLayout, required_fields
+from darkfleet.ingest.formats import STATIC_FIELDS, TableLayout, required_fields
 from darkfleet.ingest.sentinels import null_position_sentinels, null_static_sentinels
 
 _FLOATS = {"lat": pl.Float64, "lon": pl.Float64, "sog": pl.Float32, "cog": pl.Float32,
@@ -28,7 +28,6 @@ _FLOATS = {"lat": pl.Float64, "lon": pl.Float64, "sog": pl.Float32, "cog": pl.Fl
 _INTS = {"mmsi": pl.Int64, "heading": pl.Int16, "nav_status": pl.Int8, "msg_type": pl.Int8,
          "imo": pl.Int64, "ship_type": pl.Int16}
 _TEXT = ("name", "callsign", "destination")
-_STATIC_FIELDS = ("imo", "name", "callsign", "ship_type", "draught", "destination", "eta", "length", "width")
 _RENAME = {"timestamp": "timestamp_utc", "sog": "sog_kn", "cog": "cog_deg", "heading": "heading_deg",
            "draught": "draught_m", "eta": "eta_utc", "length": "length_m", "width": "width_m"}
 _ISO_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.fZ",
@@ -196,7 +195,7 @@ def _positions(good: pl.DataFrame, mapped: dict[str, str], source_id: int) -> pa
 
 
 def _static(good: pl.DataFrame, mapped: dict[str, str], source_id: int) -> pa.Table:
-    fields = [n for n in _STATIC_FIELDS if n in mapped]
+    fields = [n for n in STATIC_FIELDS if n in mapped]
     if not fields:
         return schema.empty_table(schema.STATIC)
     extra = ["msg_type"] if "msg_type" in mapped else []
