@@ -42,7 +42,7 @@ from darkfleet.detect.gap import find_gaps, gap_events, heard_counts
 from darkfleet.detect.identity import detect_identity_changes
 from darkfleet.detect.loitering import detect_loitering
 from darkfleet.detect.pipeline import (DetectResult, _default_engine, _encounters, _scratch, _Timer, annotate_ports,
-                                       run_summary)
+                                       in_port_sample, run_summary)
 from darkfleet.detect.port_visit import detect_port_visits
 from darkfleet.detect.ports_index import PortIndex
 from darkfleet.detect.spoofing import detect_spoofing, jump_segments
@@ -132,9 +132,8 @@ def split_slice(piece: InputSlice, bounds: np.ndarray, out_root: str) -> dict[in
 def encounter_grid(grid: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
     """The grid rows and columns the encounter search reads: every point at sea, and near a
     port only the instants of the coarser in-port sample (``pipeline._encounters`` drops the others)."""
-    port_step = max(config.resample.step_min, config.encounter.in_port_step_min)
-    minute = pl.col("timestamp_utc").dt.epoch("s") // 60
-    return grid.select(_ENCOUNTER_GRID).filter(~pl.col("near_port") | (minute % port_step == 0))
+    _, on_port_sample = in_port_sample(config)
+    return grid.select(_ENCOUNTER_GRID).filter(~pl.col("near_port") | on_port_sample)
 
 
 def vessel_stages(positions: pl.DataFrame, static: pl.DataFrame, config: DetectConfig, ports: PortIndex,

@@ -155,17 +155,23 @@ def run_summary(events: pl.DataFrame, counts, static_rows: int, n_segments: int,
     }
 
 
+def in_port_sample(config: DetectConfig) -> tuple[int, pl.Expr]:
+    """The step (minutes) of the coarser time sample encounters are searched on in port, and
+    whether a grid instant falls on it."""
+    port_step = max(config.resample.step_min, config.encounter.in_port_step_min)
+    return port_step, (pl.col("timestamp_utc").dt.epoch("s") // 60) % port_step == 0
+
+
 def _encounters(grid: pl.DataFrame, config: DetectConfig, engine: Engine, ports: PortIndex, digest: str) -> pl.DataFrame:
     """Encounters at sea on the full grid; in port (where dozens of moored vessels lie within
     500 m of each other) on a coarser time sample, which bounds the pair count."""
     enc = config.encounter
     step = config.resample.step_min
-    port_step = max(step, enc.in_port_step_min)
-    minute = pl.col("timestamp_utc").dt.epoch("s") // 60
+    port_step, on_port_sample = in_port_sample(config)
     parts = []
     for subset, sample_min in (
         (grid.filter(~pl.col("near_port")), step),
-        (grid.filter(pl.col("near_port") & (minute % port_step == 0)), port_step),
+        (grid.filter(pl.col("near_port") & on_port_sample), port_step),
     ):
         if subset.height == 0:
             continue
