@@ -118,7 +118,8 @@ def pack_blocks(frame: pl.DataFrame, cell_cols: Sequence[str], n_tasks: int, blo
 def block_rows(frame: pl.DataFrame, cell_cols: Sequence[str], blocks: pl.DataFrame, block_cells: int,
                halo: int = 1) -> pl.DataFrame:
     """Rows of ``frame`` in the cores of ``blocks`` or within ``halo`` cells of them (input order),
-    without copying the frame: the embedded engine's way to a :class:`CellTask`'s rows."""
+    by one filter over the frame (no copy per neighbouring block): every :class:`CellTask`'s rows,
+    on either engine."""
     cy, cx = cell_cols
     wanted = set(zip(blocks[_BY].to_list(), blocks[_BX].to_list()))
     ys = sorted({y for y, _ in wanted})
