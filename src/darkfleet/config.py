@@ -35,6 +35,7 @@ class SegmentConfig:
     min_dt_s: float = 60.0  # implied speeds use at least this time step, so GPS jitter is not speed
     fast_craft_max_speed_kn: float = 60.0  # faster hops continue a segment if reported SOG agrees (HSC ferries ~35-58 kn)
     sog_agreement_kn: float = 5.0  # ... within this margin of the larger SOG at the hop's two ends
+    hsc_max_speed_kn: float = 60.0  # limit of AIS types 40-49 (HSC) and 20-29 (WIG), SOG or not (HSC Code fast ferries 35-45 kn, fastest ~58 kn)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class DarkStsConfig:
     min_alongside_h: float = 2.0  # same 2 h as visible encounters
     tanker_max_speed_kn: float = 16.0  # tankers (AIS type 80-89): VLCC-MR service speeds reach ~15 kn
     max_speed_kn: float = 22.0  # other classes: fast container and passenger ships
+    hsc_max_speed_kn: float = 40.0  # high-speed and WIG craft (AIS 40-49, 20-29): fast-ferry service speeds 35-40 kn
     min_gap_h: float = 6.0  # only gaps at least this long can hide a transfer
     require_cargo_evidence: bool = True  # a draught change of A across its gap must show that cargo moved
     berth_radius_m: float = 3_000.0  # A back within this of a port (port-visit entry radius): the berth may explain the new draught

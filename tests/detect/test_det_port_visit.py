@@ -35,3 +35,23 @@ def test_swinging_between_3_and_4_km_is_one_visit(ports):
     events = detect_port_visits(clean, PortVisitConfig(), ports)
     assert events.height == 1
     assert json.loads(events["details"][0])["exited"] is False
+
+
+def test_shared_mmsi_clone_at_sea_does_not_split_the_moored_visit(ports):
+    # one transmitter moored 1 km off Cowes for 6 h, a clone of its MMSI sailing ~100 km away,
+    # reports interleaved: the visit follows the moored segment, not the flips between the two
+    from darkfleet.clean.segment import segment_positions
+    from darkfleet.config import SegmentConfig
+
+    moored = track(1, 6, 0, start=offset(COWES, north_m=-1000))
+    clone = track(1, 4, 12, course_deg=270, start=offset(COWES, north_m=-100_000), t0=T0 + timedelta(hours=1, seconds=61))
+    clean, _, _ = prepare_positions(positions(moored, clone))
+    points = segment_positions(clean, SegmentConfig())
+    assert points["segment_id"].n_unique() == 2
+    events = detect_port_visits(points, PortVisitConfig(), ports)
+    assert events.height == 1
+    row = events.row(0, named=True)
+    assert row["start_utc"] == T0
+    assert json.loads(row["details"])["n_reports"] == moored.height
+    # without segments (one state per MMSI) the clone's reports cut the stay into many visits
+    assert detect_port_visits(clean, PortVisitConfig(), ports).height > 10

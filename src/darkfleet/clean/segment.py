@@ -11,13 +11,18 @@ A hop faster than ``max_speed_kn`` still continues a segment when the vessel's o
 SOG (at either end) vouches for it, up to ``fast_craft_max_speed_kn``: high-speed ferries and
 hovercraft (35-45 kn) are not teleports, while a glitch (thousands of knots) or a spoofed jump
 whose SOG says 12 kn still opens a new segment.
+
+The limit depends on the vessel's class, taken from its latest static ship type: high-speed
+craft and wing-in-ground craft (AIS types 40-49 and 20-29) continue a segment up to
+``hsc_max_speed_kn`` whether or not they report SOG; every other vessel, and one with no static
+report, uses ``max_speed_kn``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from numba import njit, prange
+from numba import njit
 
 from darkfleet.config import SegmentConfig
 from darkfleet.detect.geo import M_PER_NM, haversine_scalar_m
@@ -27,15 +32,20 @@ from darkfleet.detect.geo import M_PER_NM, haversine_scalar_m
 # how an engine partitions vessels.
 SEGMENTS_PER_MMSI = 1 << 20
 
+# AIS ship-and-cargo types (ITU-R M.1371 table 53) of craft built to exceed displacement speeds
+HIGH_SPEED_TYPES = ((20, 29), (40, 49))  # wing in ground (WIG), high-speed craft (HSC)
 
-@njit(cache=True, parallel=True)
-def _segment_kernel(starts, mmsi, t_us, lat, lon, sog, max_speed_kn, fast_max_kn, sog_margin_kn, max_open, min_dt_s):  # pragma: no cover - numba
+
+# nogil without prange: the engines run stages in threads, and a parallel kernel entered from
+# two threads at once aborts Numba's workqueue threading layer
+@njit(cache=True, nogil=True)
+def _segment_kernel(starts, mmsi, t_us, lat, lon, sog, vessel_max_kn, fast_max_kn, sog_margin_kn, max_open, min_dt_s):  # pragma: no cover - numba
     """Segment ids of rows sorted by mmsi then time; ``starts``: first row of each MMSI and
-    the row count. Vessels are independent, so they are segmented in parallel."""
+    the row count; ``vessel_max_kn``: each MMSI's class speed limit."""
     out = np.empty(mmsi.shape[0], dtype=np.int64)
-    for v in prange(starts.shape[0] - 1):
-        _segment_vessel(starts[v], starts[v + 1], mmsi, t_us, lat, lon, sog, max_speed_kn, fast_max_kn, sog_margin_kn,
-                        max_open, min_dt_s, out)
+    for v in range(starts.shape[0] - 1):
+        _segment_vessel(starts[v], starts[v + 1], mmsi, t_us, lat, lon, sog, vessel_max_kn[v], fast_max_kn,
+                        sog_margin_kn, max_open, min_dt_s, out)
     return out
 
 
@@ -84,8 +94,28 @@ def reported_sog(frame: pl.DataFrame) -> np.ndarray:
     return frame["sog_kn"].cast(pl.Float64).fill_null(np.nan).to_numpy()
 
 
-def segment_positions(frame: pl.DataFrame, config: SegmentConfig) -> pl.DataFrame:
-    """Add ``segment_id`` (stable for the same input) to positions sorted by mmsi then time."""
+def is_high_speed_type(ship_type: pl.Expr) -> pl.Expr:
+    """Whether an AIS ship type is a high-speed or wing-in-ground craft (null: unknown, False)."""
+    return pl.any_horizontal(*(ship_type.is_between(lo, hi) for lo, hi in HIGH_SPEED_TYPES)).fill_null(False)
+
+
+def latest_ship_types(static: pl.DataFrame | None) -> pl.DataFrame:
+    """``mmsi``, ``ship_type``: each vessel's latest known type (0 means "not available")."""
+    if static is None or static.height == 0 or "ship_type" not in static.columns:
+        return pl.DataFrame(schema={"mmsi": pl.Int64, "ship_type": pl.Int16})
+    known = static.filter(pl.col("ship_type").is_not_null() & (pl.col("ship_type") > 0))
+    return known.sort("mmsi", "timestamp_utc").group_by("mmsi").agg(pl.col("ship_type").last())
+
+
+def class_max_speed_kn(mmsi: np.ndarray, static: pl.DataFrame | None, config: SegmentConfig) -> np.ndarray:
+    """Per MMSI in ``mmsi``: the implied speed above which a hop opens a new segment."""
+    fast = latest_ship_types(static).filter(is_high_speed_type(pl.col("ship_type")))["mmsi"].to_numpy()
+    return np.where(np.isin(mmsi, fast), float(config.hsc_max_speed_kn), float(config.max_speed_kn))
+
+
+def segment_positions(frame: pl.DataFrame, config: SegmentConfig, static: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Add ``segment_id`` (stable for the same input) to positions sorted by mmsi then time;
+    ``static`` (prepared static reports) gives each vessel's class speed limit."""
     if frame.height == 0:
         return frame.with_columns(pl.lit(None, dtype=pl.Int64).alias("segment_id"))
     mmsi = frame["mmsi"].to_numpy()
@@ -97,7 +127,7 @@ def segment_positions(frame: pl.DataFrame, config: SegmentConfig) -> pl.DataFram
         frame["lat"].to_numpy(),
         frame["lon"].to_numpy(),
         reported_sog(frame),
-        float(config.max_speed_kn),
+        class_max_speed_kn(mmsi[starts[:-1]], static, config),
         float(config.fast_craft_max_speed_kn),
         float(config.sog_agreement_kn),
         int(config.max_open_segments),

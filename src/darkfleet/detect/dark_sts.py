@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from darkfleet.clean.segment import is_high_speed_type, latest_ship_types
 from darkfleet.config import DarkStsConfig, DraughtConfig
 from darkfleet.detect.draught import draught_steps
 from darkfleet.detect.events import details_expr, empty_events, finish_events
@@ -56,7 +57,7 @@ def _span_h(start: str | pl.Expr, end: str | pl.Expr) -> pl.Expr:
 
 def _gap_frame(gaps: pl.DataFrame, static: pl.DataFrame, config: DarkStsConfig) -> pl.DataFrame:
     path = lambda key: pl.col("details").str.json_path_match(f"$.{key}")  # noqa: E731
-    types = static.filter(pl.col("ship_type").is_not_null()).group_by("mmsi").agg(pl.col("ship_type").last())
+    types = latest_ship_types(static)
     return (
         gaps.select(
             "mmsi", "start_utc", "end_utc",
@@ -68,6 +69,8 @@ def _gap_frame(gaps: pl.DataFrame, static: pl.DataFrame, config: DarkStsConfig) 
         .with_columns(
             pl.when(pl.col("ship_type").is_between(*TANKER_TYPES))
             .then(config.tanker_max_speed_kn)
+            .when(is_high_speed_type(pl.col("ship_type")))
+            .then(config.hsc_max_speed_kn)
             .otherwise(config.max_speed_kn)
             .alias("v_kn")
         )

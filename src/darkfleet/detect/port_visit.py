@@ -5,6 +5,10 @@ point and leaves when it gets farther than ``exit_radius_m`` (4 km) from every o
 band between the two radii keeps the current state, so a vessel swinging at the boundary
 does not produce a burst of visits. A silence of ``max_silence_h`` (a gap) ends a visit. As in GFW's port stops, a call needs the vessel to stop
 (a report slower than ``stop_max_speed_kn``): sailing past a port is not a visit.
+
+The state follows each segment, not each MMSI: two transmitters sharing one MMSI (one moored,
+one at sea) interleave their reports, and one state machine fed both would flip at every report
+of the other and emit a burst of minute-long visits.
 """
 
 from __future__ import annotations
@@ -13,23 +17,24 @@ import numpy as np
 import polars as pl
 from numba import njit
 
+from darkfleet.clean.segment import segment_order
 from darkfleet.config import PortVisitConfig
 from darkfleet.detect.events import details_expr, finish_events
 from darkfleet.detect.ports_index import PortIndex
 
 
 @njit(cache=True)
-def _visit_runs(mmsi, t_us, dist_m, entry_m, exit_m, max_silence_us):  # pragma: no cover - numba
-    """Per report (sorted by mmsi, time): inside a port by the hysteresis rule (inside the
+def _visit_runs(track, t_us, dist_m, entry_m, exit_m, max_silence_us):  # pragma: no cover - numba
+    """Per report (sorted by track, time): inside a port by the hysteresis rule (inside the
     entry radius: in; beyond the exit radius: out; between them the previous state holds, out
-    at a vessel's first report), and a run id that changes with the vessel, the state or
+    at a track's first report), and a run id that changes with the track, the state or
     after a silence (a gap ends a visit: nobody knows whether the vessel stayed)."""
-    n = mmsi.shape[0]
+    n = track.shape[0]
     inside = np.zeros(n, dtype=np.bool_)
     run = np.empty(n, dtype=np.int64)
     run_no = 0
     for i in range(n):
-        new_vessel = i == 0 or mmsi[i] != mmsi[i - 1]
+        new_vessel = i == 0 or track[i] != track[i - 1]
         if dist_m[i] <= entry_m:
             inside[i] = True
         elif dist_m[i] > exit_m:
@@ -43,7 +48,13 @@ def _visit_runs(mmsi, t_us, dist_m, entry_m, exit_m, max_silence_us):  # pragma:
 
 
 def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: PortIndex, digest: str = "") -> pl.DataFrame:
-    """Port-visit events (``schema.EVENTS``) from positions sorted by mmsi then time."""
+    """Port-visit events (``schema.EVENTS``) from positions sorted by mmsi then time; with a
+    ``segment_id`` column, visits are followed per segment."""
+    track_col = "segment_id" if "segment_id" in positions.columns else "mmsi"
+    t_us = positions["timestamp_utc"].dt.epoch("us").to_numpy()
+    order = segment_order(positions[track_col].to_numpy(), t_us)
+    if order is not None:
+        positions, t_us = positions[order], t_us[order]
     if "port_m" in positions.columns and "port_idx" in positions.columns:
         # precomputed nearest port (within a radius >= exit radius: the same nearest port)
         dist, idx = positions["port_m"].to_numpy(), positions["port_idx"].to_numpy()
@@ -53,16 +64,16 @@ def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: 
     else:
         dist, idx = ports.nearest(positions["lat"].to_numpy(), positions["lon"].to_numpy(), config.exit_radius_m)
     inside, run = _visit_runs(
-        positions["mmsi"].to_numpy(), positions["timestamp_utc"].dt.epoch("us").to_numpy(), dist,
+        positions[track_col].to_numpy(), t_us, dist,
         float(config.entry_radius_m), float(config.exit_radius_m), float(config.max_silence_h * 3.6e9),
     )
     pts = (
-        positions.select("mmsi", "timestamp_utc", "lat", "lon", "sog_kn")
+        positions.select("mmsi", pl.col(track_col).alias("_track"), "timestamp_utc", "lat", "lon", "sog_kn")
         .with_columns(pl.Series("_dist", dist), pl.Series("_port", idx), pl.Series("_in", inside), pl.Series("_run", run))
     )
     pts = pts.with_columns(
         pl.col("timestamp_utc").shift(-1).alias("_next_t"),
-        (pl.col("mmsi") == pl.col("mmsi").shift(-1)).fill_null(False).alias("_next_same"),
+        (pl.col("_track") == pl.col("_track").shift(-1)).fill_null(False).alias("_next_same"),
         (~pl.col("_in").shift(-1)).fill_null(False).alias("_next_out"),
     )
     visits = (
