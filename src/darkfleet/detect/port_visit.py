@@ -53,8 +53,10 @@ def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: 
     track_col = "segment_id" if "segment_id" in positions.columns else "mmsi"
     t_us = positions["timestamp_utc"].dt.epoch("us").to_numpy()
     order = segment_order(positions[track_col].to_numpy(), t_us)
-    if order is not None:
-        positions, t_us = positions[order], t_us[order]
+    if order is not None:  # reorder only the columns read here: a whole-frame gather costs ~1 s per 12 M rows
+        used = [c for c in ("mmsi", "segment_id", "timestamp_utc", "lat", "lon", "sog_kn", "port_m", "port_idx")
+                if c in positions.columns]
+        positions, t_us = positions.select(used)[order], t_us[order]
     if "port_m" in positions.columns and "port_idx" in positions.columns:
         # precomputed nearest port (within a radius >= exit radius: the same nearest port)
         dist, idx = positions["port_m"].to_numpy(), positions["port_idx"].to_numpy()
