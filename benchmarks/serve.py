@@ -97,25 +97,27 @@ def replicate_store(source: Path, path: Path, mmsi_copies: int, week_copies: int
                                             "preserve_insertion_order": True})
     try:
         con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
         con.execute(f"ATTACH '{source}' AS src (READ_ONLY)")  # operator's path, not request input
+        # t.* below: the copy counters j and k must not become columns of the copied tables
         copies = f"range({mmsi_copies}) m(j), range({week_copies}) w(k)"
         shift = "to_days(7 * k)"
         mmsi = f"mmsi + j * {MMSI_STEP}"
         t0 = time.perf_counter()
         con.execute(f"""CREATE TABLE positions AS
-            SELECT * REPLACE ({mmsi} AS mmsi, timestamp_utc + {shift} AS timestamp_utc)
-            FROM src.positions, {copies} ORDER BY mmsi, timestamp_utc""")
+            SELECT t.* REPLACE ({mmsi} AS mmsi, timestamp_utc + {shift} AS timestamp_utc)
+            FROM src.positions t, {copies} ORDER BY mmsi, timestamp_utc""")
         print(f"positions: {con.sql('SELECT count(*) FROM positions').fetchall()[0][0]:,} rows in "
               f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
         con.execute(f"""CREATE TABLE static AS
-            SELECT * REPLACE ({mmsi} AS mmsi, timestamp_utc + {shift} AS timestamp_utc)
-            FROM src.static, {copies} ORDER BY mmsi, timestamp_utc""")
+            SELECT t.* REPLACE ({mmsi} AS mmsi, timestamp_utc + {shift} AS timestamp_utc)
+            FROM src.static t, {copies} ORDER BY mmsi, timestamp_utc""")
         con.execute(f"""CREATE TABLE events AS
-            SELECT * REPLACE (event_id || '-' || j || '-' || k AS event_id, {mmsi} AS mmsi,
+            SELECT t.* REPLACE (event_id || '-' || j || '-' || k AS event_id, {mmsi} AS mmsi,
                               other_mmsi + j * {MMSI_STEP} AS other_mmsi, start_utc + {shift} AS start_utc,
                               end_utc + {shift} AS end_utc)
-            FROM src.events, {copies} ORDER BY start_utc, event_id""")
-        con.execute(f"CREATE TABLE vessels AS SELECT * REPLACE ({mmsi} AS mmsi) FROM src.vessels, range({mmsi_copies}) m(j)")
+            FROM src.events t, {copies} ORDER BY start_utc, event_id""")
+        con.execute(f"CREATE TABLE vessels AS SELECT t.* REPLACE ({mmsi} AS mmsi) FROM src.vessels t, range({mmsi_copies}) m(j)")
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -129,6 +131,12 @@ def _cpu_s(processes: list) -> float:
             times = process.cpu_times()
             total += times.user + times.system
     return total
+
+
+def _rss_bytes(process) -> int:
+    with contextlib.suppress(psutil.NoSuchProcess):
+        return process.memory_info().rss
+    return 0
 
 
 def _wait_until_idle(processes: list, idle_cpu_s: float = 0.05, timeout_s: float = 300.0) -> None:
@@ -291,6 +299,9 @@ def main() -> None:
                                       "load_avg_1m": os.getloadavg()[0]}
             print(f"{name:26s} n={len(lat):4d} err={errors} cpu={cpu_ms:5.1f} ms p50={p50:7.1f} ms p95={p95:7.1f} ms p99={p99:7.1f} ms "
                   f"load={os.getloadavg()[0]:.1f}  {verdict}", flush=True)
+        # resident memory of each server process after the run (uvicorn's supervisor first, then its workers)
+        results["rss_mb"] = [round(_rss_bytes(process) / 2**20) for process in server_tree]
+        print(f"server processes RSS (MB): {results['rss_mb']}", flush=True)
         print(json.dumps(results))
     finally:
         server.terminate()

@@ -24,6 +24,7 @@ from darkfleet.report.html import asset_path, render_page
 from darkfleet.serve import queries
 from darkfleet.serve.cache import ResponseCache
 from darkfleet.serve.event_index import EventIndex
+from darkfleet.serve.vessel_index import VesselIndex
 from darkfleet.schema import EventType
 from darkfleet.serve.params import MAX_TRACK_SPAN, check_range, decode_cursor, parse_bbox, parse_time
 
@@ -31,6 +32,7 @@ MAX_PAGE = 1000
 _NUMBER = r"-?[0-9]+(\.[0-9]+)?"
 BBOX_PATTERN = rf"^{_NUMBER}(,{_NUMBER}){{3}}$"
 MAX_TRACK_POINTS = 20_000
+MAX_VESSEL_EVENTS = 1000  # events listed in a vessel detail
 DEFAULT_TRACK_SPAN = timedelta(days=7)
 
 
@@ -71,19 +73,29 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_response(error, headers=exc.headers)  # e.g. Allow on 405, as RFC 9110 requires
 
 
+def _open_store(db_path: Path) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
+    if not db_path.exists():
+        raise StoreError("database does not exist: run 'darkfleet ingest' first", path=db_path)
+    try:
+        return queries.connect_read_only(str(db_path))
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open database read-only: {exc}", path=db_path) from exc
+
+
+def check_store(db_path: str | Path) -> None:
+    """Raise :class:`StoreError` unless the store opens read-only (without loading what a worker holds)."""
+    _open_store(Path(db_path))[0].close()
+
+
 class _Database:
     """One read-only DuckDB connection; each request works on its own cursor (thread-safe)."""
 
     def __init__(self, db_path: Path) -> None:
-        if not db_path.exists():
-            raise StoreError("database does not exist: run 'darkfleet ingest' first", path=db_path)
-        try:
-            self.con, self.missing_tables = queries.connect_read_only(str(db_path))
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open database read-only: {exc}", path=db_path) from exc
+        self.con, self.missing_tables = _open_store(db_path)
         self.cache = ResponseCache()
         with self.cursor() as cur:
             self.events = EventIndex.load(cur)
+            self.vessels = VesselIndex(cur)
         self._summary: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
@@ -140,12 +152,13 @@ def create_app(db_path: str | Path) -> FastAPI:
         return JSONResponse({"status": "ok", "version": __version__, "read_only": True,
                              "missing_tables": db.missing_tables})
 
+    # routes answered from memory are coroutines: a hop to the thread pool would cost more than the answer
     @app.get("/api/summary", tags=["meta"])
-    def summary() -> JSONResponse:
+    async def summary() -> JSONResponse:
         return JSONResponse(db.summary())
 
     @app.get("/api/events", tags=["events"], responses=ERRORS)
-    def events(
+    async def events(
         type: Annotated[list[EventType] | None, Query(description="event type(s); repeat for several")] = None,
         bbox: Annotated[str | None, Query(pattern=BBOX_PATTERN, description="min_lon,min_lat,max_lon,max_lat (deg)")] = None,
         start: Annotated[str | None, Query(description="ISO 8601; events ending at or after")] = None,
@@ -163,21 +176,21 @@ def create_app(db_path: str | Path) -> FastAPI:
         return db.cache.json(("events", repr(flt), limit), lambda: db.events.page(flt, limit))
 
     @app.get("/api/vessels", tags=["vessels"], responses=ERRORS)
-    def vessels(
+    async def vessels(
         sort: Literal["risk", "mmsi", "name"] = "risk",
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
         q: Annotated[str | None, Query(max_length=64, description="search: name, MMSI or IMO")] = None,
     ) -> Response:
         text = q.strip() if q else None
-        return db.cache.json(("vessels", sort, limit, text), lambda: db.query(queries.vessels_list, sort, limit, text))
+        return db.cache.json(("vessels", sort, limit, text), lambda: db.vessels.vessels(sort, limit, text))
 
     @app.get("/api/vessels/{mmsi}", tags=["vessels"], responses=ERRORS)
-    def vessel(mmsi: MMSI) -> Response:
+    async def vessel(mmsi: MMSI) -> Response:
         def produce() -> bytes:
-            found = db.query(queries.vessel_detail, mmsi, db.events)
-            if found is None:
+            events = db.events.vessel_rows(mmsi)[:MAX_VESSEL_EVENTS]
+            if events.size == 0 and not db.vessels.exists(mmsi):
                 raise NotFoundError(f"no vessel with MMSI {mmsi}", parameter="mmsi")
-            return found
+            return db.vessels.detail_head(mmsi) + b',"events":' + db.events.json_array(events) + b"}"
 
         return db.cache.json(("vessel", mmsi), produce)
 
@@ -197,7 +210,8 @@ def create_app(db_path: str | Path) -> FastAPI:
             window = db.query(queries.default_window, mmsi, t0, t1, DEFAULT_TRACK_SPAN)
             if window is None:
                 raise NotFoundError(f"no positions for MMSI {mmsi}", parameter="mmsi")
-            return db.query(queries.track, mmsi, window[0], window[1], zoom, max_points)
+            draught = db.vessels.draught(mmsi, window[0], window[1])
+            return db.query(queries.track, mmsi, window[0], window[1], zoom, max_points, draught)
 
         return db.cache.json(("track", mmsi, t0, t1, zoom, max_points), produce)
 

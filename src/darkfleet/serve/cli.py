@@ -24,14 +24,17 @@ def serve(db_path: Path, host: str, port: int, workers: int) -> None:
       curl 'http://127.0.0.1:8000/api/events?type=dark_sts&limit=10'
     """
     from darkfleet.errors import require
-    from darkfleet.serve.app import create_app
+    from darkfleet.serve.app import check_store, create_app
 
     uvicorn = require("uvicorn", "serve")
-    create_app(db_path)  # fail fast with a clear message before uvicorn starts
-    click.echo(f"darkfleet: serving {db_path} on http://{host}:{port}/ (read-only)", err=True)
     if workers == 1:
-        uvicorn.run(create_app(db_path), host=host, port=port, log_level="warning")
+        app = create_app(db_path)  # fails fast with a clear message before uvicorn starts
+        click.echo(f"darkfleet: serving {db_path} on http://{host}:{port}/ (read-only)", err=True)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
     else:
+        # the supervisor only checks the store: each worker loads its own copy of the in-memory indexes
+        check_store(db_path)
+        click.echo(f"darkfleet: serving {db_path} on http://{host}:{port}/ with {workers} workers (read-only)", err=True)
         import os
 
         os.environ["DARKFLEET_SERVE_DB"] = str(db_path.resolve())

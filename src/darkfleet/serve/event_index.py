@@ -1,9 +1,10 @@
-"""Events held in memory by each server process, in page order, filtered with NumPy.
+"""Events held in memory by each server process, in page order, filtered by a compiled scan.
 
 The store is read-only while it is served, and even 100 M positions come with only hundreds of
 thousands of events. Scanning, filtering and top-N sorting them in DuckDB cost 10-100 ms of CPU
 per page (the ORDER BY cannot use the storage order); here a page is a binary search for the
-cursor and end time plus vectorised masks over the rows from there, stopping once it is full.
+cursor and the time window, then one pass over the rows from there (or over the rows of the one
+vessel or event type asked for) that tests every filter and stops once the page is full.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numba import njit
 
 from darkfleet.serve.cache import render_json
+from darkfleet.serve.json_rows import JsonRows
 from darkfleet.serve.params import encode_cursor, epoch_us
 
 NO_TIME_US = np.iinfo(np.int64).min  # a missing time never passes a time filter
@@ -46,9 +49,6 @@ SELECT json_object(
 FROM events
 ORDER BY _key_us, event_id
 """
-FIRST_CHUNK_ROWS = 16_384  # rows masked before checking whether the page is full (doubles each time)
-
-
 def _ints(column: pa.ChunkedArray, fill: int) -> np.ndarray:
     return pc.fill_null(column, fill).to_numpy().astype(np.int64, copy=False)
 
@@ -57,19 +57,63 @@ def _floats(column: pa.ChunkedArray) -> np.ndarray:
     return pc.fill_null(pc.cast(column, pa.float64()), float("nan")).to_numpy()
 
 
+@njit(cache=True)
+def _scan(candidates: np.ndarray, use_candidates: bool, lo: int, hi: int, limit: int,
+          type_code: np.ndarray, type_ok: np.ndarray, by_type: bool,
+          lon: np.ndarray, lat: np.ndarray, bbox: np.ndarray, by_bbox: bool,
+          end_us: np.ndarray, start_us: int, by_start: bool, has_start: np.ndarray, by_end: bool,
+          mmsi: np.ndarray, other_mmsi: np.ndarray, vessel: int, by_vessel: bool,
+          confidence: np.ndarray, min_confidence: float, by_confidence: bool) -> np.ndarray:
+    # one pass over the rows in page order, every filter per row, stopping at `limit` hits: a page of a
+    # common type ends after a few hundred rows, and no temporary mask is built for the rows never reached.
+    # Comparisons with NaN are false, so a missing lat/lon/confidence never passes its filter.
+    found = np.empty(limit, dtype=np.int64)
+    n_found = 0
+    n = candidates.size if use_candidates else hi - lo
+    crosses = bbox[0] > bbox[2]
+    for k in range(n):
+        if n_found == limit:
+            break
+        i = candidates[k] if use_candidates else lo + k
+        if by_type and not type_ok[type_code[i]]:
+            continue
+        if by_bbox:
+            if not (lat[i] >= bbox[1] and lat[i] <= bbox[3]):
+                continue
+            if crosses:
+                if not (lon[i] >= bbox[0] or lon[i] <= bbox[2]):
+                    continue
+            elif not (lon[i] >= bbox[0] and lon[i] <= bbox[2]):
+                continue
+        if by_start and end_us[i] < start_us:
+            continue
+        if by_end and not has_start[i]:
+            continue
+        if by_vessel and mmsi[i] != vessel and other_mmsi[i] != vessel:
+            continue
+        if by_confidence and not confidence[i] >= min_confidence:
+            continue
+        found[n_found] = i
+        n_found += 1
+    return found[:n_found]
+
+
 class EventIndex:
     """Every event of the store as NumPy columns sorted by (start, event_id)."""
 
     def __init__(self, sorted_events: pa.Table) -> None:
-        # one chunk: take() over DuckDB's many small record batches costs more than the whole filter
-        self.json = sorted_events["_json"].combine_chunks()
+        self.json = JsonRows.from_arrow(sorted_events["_json"])
         self.key_us = _ints(sorted_events["_key_us"], 0)
         self.end_us = _ints(sorted_events["_end_us"], NO_TIME_US)
+        # events before the first row whose running maximum end reaches `start` all ended before it
+        self._max_end_us = np.maximum.accumulate(self.end_us) if self.end_us.size else self.end_us
         self.has_start = sorted_events["_has_start"].to_numpy(zero_copy_only=False)
         self.event_id = np.asarray(sorted_events["event_id"].to_pylist(), dtype=object)
         types = pc.dictionary_encode(sorted_events["event_type"].combine_chunks())
         self.type_names = types.dictionary.to_pylist()
-        self.type_code = pc.fill_null(types.indices, -1).to_numpy().astype(np.int16)
+        # code 0 is a missing type, which no type filter matches
+        self.type_code = pc.fill_null(pc.add(types.indices.cast(pa.int32()), 1), 0).to_numpy().astype(np.int32)
+        self._type_rows = [np.flatnonzero(self.type_code == code) for code in range(len(self.type_names) + 1)]
         self.mmsi = _ints(sorted_events["mmsi"], NO_MMSI)
         self.other_mmsi = _ints(sorted_events["other_mmsi"], NO_MMSI)
         self.lat = _floats(sorted_events["lat"])
@@ -96,61 +140,53 @@ class EventIndex:
         return np.unique(self._vessel_rows[lo:hi])  # an event with mmsi == other_mmsi is listed once
 
     def _bounds(self, flt: Any) -> tuple[int, int]:
-        """Rows [lo, hi) that can be on the page: after the cursor, starting at or before ``end``."""
+        """Rows [lo, hi) that can be on the page: after the cursor and ``start``, starting at or before ``end``."""
         lo, hi = 0, self.size
         if flt.end is not None:
             hi = int(np.searchsorted(self.key_us, epoch_us(flt.end), side="right"))
+        if flt.start is not None:
+            lo = int(np.searchsorted(self._max_end_us, epoch_us(flt.start), side="left"))
         if flt.after is not None:
             after_start, event_id = flt.after
             key_us = epoch_us(after_start)
-            lo = int(np.searchsorted(self.key_us, key_us, side="left"))
+            after = int(np.searchsorted(self.key_us, key_us, side="left"))
             same_key_end = int(np.searchsorted(self.key_us, key_us, side="right"))
-            lo += int(np.searchsorted(self.event_id[lo:same_key_end], event_id, side="right"))
+            after += int(np.searchsorted(self.event_id[after:same_key_end], event_id, side="right"))
+            lo = max(lo, after)
         return lo, max(lo, hi)
 
-    def _mask(self, flt: Any, rows: slice | np.ndarray) -> np.ndarray:
-        keep = np.ones(self.key_us[rows].size, dtype=bool)
-        if flt.types:
-            codes = [self.type_names.index(t) for t in flt.types if t in self.type_names]
-            keep &= np.isin(self.type_code[rows], codes)
-        if flt.bbox is not None:
-            b, lon = flt.bbox, self.lon[rows]
-            lon_in = ((lon >= b.lon_min_deg) | (lon <= b.lon_max_deg)) if b.crosses_antimeridian else (
-                (lon >= b.lon_min_deg) & (lon <= b.lon_max_deg))
-            lat = self.lat[rows]
-            keep &= lon_in & (lat >= b.lat_min_deg) & (lat <= b.lat_max_deg)
-        if flt.start is not None:
-            keep &= self.end_us[rows] >= epoch_us(flt.start)
-        if flt.end is not None:
-            keep &= self.has_start[rows]
+    def _candidates(self, flt: Any, codes: list[int]) -> np.ndarray | None:
+        """The rows a page can only come from, when one vessel or one type narrows them (ascending)."""
         if flt.mmsi is not None:
-            keep &= (self.mmsi[rows] == flt.mmsi) | (self.other_mmsi[rows] == flt.mmsi)
-        if flt.min_confidence is not None:
-            keep &= self.confidence[rows] >= flt.min_confidence
-        return keep
+            return self.vessel_rows(flt.mmsi)
+        if flt.types and len(codes) == 1:
+            return self._type_rows[codes[0]]
+        return None
 
     def matching_rows(self, flt: Any, limit: int) -> np.ndarray:
         """Row numbers of the first ``limit`` events passing ``flt``, in page order."""
         lo, hi = self._bounds(flt)
-        if flt.mmsi is not None:  # one vessel's rows are few: mask those instead of the whole range
-            rows = self.vessel_rows(flt.mmsi)
-            rows = rows[(rows >= lo) & (rows < hi)]
-            return rows[self._mask(flt, rows)][:limit]
-        found: list[np.ndarray] = []
-        n_found, pos, chunk = 0, lo, FIRST_CHUNK_ROWS
-        while pos < hi and n_found < limit:
-            stop = min(pos + chunk, hi)
-            hits = np.flatnonzero(self._mask(flt, slice(pos, stop))) + pos
-            found.append(hits)
-            n_found += hits.size
-            pos, chunk = stop, chunk * 2
-        return np.concatenate(found)[:limit] if found else np.zeros(0, dtype=np.int64)
+        codes = sorted({self.type_names.index(t) + 1 for t in flt.types or () if t in self.type_names})
+        if flt.types and not codes:
+            return np.zeros(0, dtype=np.int64)
+        candidates = self._candidates(flt, codes)
+        if candidates is not None:
+            candidates = candidates[np.searchsorted(candidates, lo):np.searchsorted(candidates, hi)]
+        type_ok = np.zeros(len(self.type_names) + 1, dtype=np.bool_)
+        type_ok[codes] = True
+        b = flt.bbox
+        bbox = np.array([b.lon_min_deg, b.lat_min_deg, b.lon_max_deg, b.lat_max_deg] if b else [0.0] * 4)
+        return _scan(
+            candidates if candidates is not None else self._type_rows[0], candidates is not None, lo, hi, limit,
+            self.type_code, type_ok, bool(flt.types), self.lon, self.lat, bbox, b is not None,
+            self.end_us, epoch_us(flt.start) if flt.start else 0, flt.start is not None, self.has_start, flt.end is not None,
+            self.mmsi, self.other_mmsi, int(flt.mmsi if flt.mmsi is not None else NO_MMSI), flt.mmsi is not None,
+            self.confidence, float(flt.min_confidence or 0.0), flt.min_confidence is not None,
+        )
 
     def json_array(self, rows: np.ndarray) -> bytes:
         """The JSON array of the events at ``rows``, joined from their pre-rendered texts."""
-        taken = self.json.take(pa.array(rows, type=pa.int64()))
-        joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(taken)], pa.int32()), taken), ",")
-        return b"[" + (joined[0].as_py() or "").encode() + b"]"
+        return self.json.array(rows)
 
     def page(self, flt: Any, limit: int) -> bytes:
         """The ``/api/events`` response body: one page, and the cursor of the next when there is one."""

@@ -11,9 +11,8 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from darkfleet.report.records import VIEW_TABLES, vessel_records
+from darkfleet.report.records import VIEW_TABLES
 from darkfleet.store import ddl
-from darkfleet.serve.event_index import EventIndex, splice_json
 from darkfleet.serve.params import BBox
 from darkfleet.serve.simplify import cap_mask, simplify_mask, tolerance_deg
 
@@ -41,37 +40,10 @@ def connect_read_only(db_path: str) -> tuple[duckdb.DuckDBPyConnection, list[str
         else:
             con.execute(ddl(name, table_schema))
             missing.append(name)
-    # Search also finds vessels known only from static reports. Their latest identity is computed
-    # once here (the store cannot change under a read-only server) instead of on every keystroke.
-    con.execute(_IDENTITIES_SQL)
     # API queries are small and many run at once: one thread each avoids oversubscribing the cores
     # (measured ~1.7x faster events pages under concurrent load than DuckDB's default of all cores)
     con.execute("SET threads = 1")
     return con, missing
-
-
-# identity_history: each distinct identity a vessel reported, with when it was seen (static reports
-# are many; distinct identities few). Sorted by MMSI so a vessel's rows sit together.
-# draught_changes: the static reports whose draught differs from the vessel's previous one (tens of
-# thousands out of tens of millions), so a track's draught plot reads no static report.
-_IDENTITIES_SQL = """
-CREATE TABLE identity_history AS
-SELECT mmsi, name, callsign, imo, ship_type, min(timestamp_utc) AS first_seen_utc,
-       max(timestamp_utc) AS last_seen_utc, count(*) AS n_reports
-FROM static GROUP BY ALL ORDER BY mmsi, first_seen_utc;
-CREATE TABLE draught_changes AS
-SELECT mmsi, timestamp_utc, draught_m FROM (
-    SELECT mmsi, timestamp_utc, CAST(draught_m AS DOUBLE) AS draught_m,
-           lag(draught_m) OVER (PARTITION BY mmsi ORDER BY timestamp_utc) AS prev_m
-    FROM static WHERE draught_m IS NOT NULL AND timestamp_utc IS NOT NULL)
-WHERE prev_m IS NULL OR prev_m <> draught_m ORDER BY mmsi, timestamp_utc;
-CREATE TABLE identities AS
-SELECT mmsi, imo, name, callsign, flag, ship_type, risk_score, risk_factors, sanctions FROM vessels
-UNION ALL
-SELECT mmsi, arg_max(imo, timestamp_utc), arg_max(name, timestamp_utc), arg_max(callsign, timestamp_utc),
-       NULL, arg_max(ship_type, timestamp_utc), NULL, NULL, NULL
-FROM static WHERE mmsi NOT IN (SELECT mmsi FROM vessels) GROUP BY mmsi
-"""
 
 
 @dataclass(frozen=True)
@@ -87,76 +59,39 @@ class EventFilter:
     after: tuple[datetime, str] | None = None
 
 
-_SORTS = {
-    "risk": "risk_score DESC NULLS LAST, mmsi",
-    "mmsi": "mmsi",
-    "name": "name NULLS LAST, mmsi",
-}
-
-_SEARCH_SQL = """
-SELECT * FROM identities
-WHERE starts_with(CAST(mmsi AS VARCHAR), ?) OR starts_with(CAST(imo AS VARCHAR), ?) OR contains(lower(name), lower(?))
-ORDER BY {order} LIMIT ?
-"""
-
-
-def vessels_list(cur, sort: str, limit: int, q: str | None) -> dict[str, Any]:
-    order = _SORTS[sort]  # a key of a fixed dict, validated by the endpoint
-    if q:
-        # plain substring/prefix functions, not LIKE: '%' or '_' typed by a user match only themselves
-        table = cur.sql(_SEARCH_SQL.format(order=order), params=[q, q, q, limit]).to_arrow_table()
-    else:
-        table = cur.sql(f"SELECT * FROM vessels ORDER BY {order} LIMIT ?", params=[limit]).to_arrow_table()
-    return {"items": vessel_records(table), "count": table.num_rows}
-
-
-def vessel_detail(cur, mmsi: int, events: EventIndex, max_events: int = 1000) -> bytes | None:
-    """Identity (from ``identities``), identity history, risk, sanctions and events of one vessel (JSON)."""
-    rows = vessel_records(cur.sql("SELECT * FROM identities WHERE mmsi = ?", params=[mmsi]).to_arrow_table())
-    history = cur.sql(
-        "SELECT name, callsign, imo, ship_type, strftime(first_seen_utc, '%Y-%m-%dT%H:%M:%S+00:00') AS first_seen_utc, "
-        "strftime(last_seen_utc, '%Y-%m-%dT%H:%M:%S+00:00') AS last_seen_utc, n_reports FROM identity_history "
-        "WHERE mmsi = ? ORDER BY first_seen_utc NULLS FIRST LIMIT 500", params=[mmsi]
-    ).to_arrow_table().to_pylist()
-    own_rows = events.vessel_rows(mmsi)[:max_events]
-    if not rows and own_rows.size == 0 and last_fix(cur, mmsi) is None:
-        return None
-    vessel = rows[0] if rows else {"mmsi": mmsi, "risk_factors": [], "sanctions": []}
-    return splice_json({**vessel, "identity_history": history}, "events", events.json_array(own_rows))
-
-
 def last_fix(cur, mmsi: int) -> datetime | None:
     return cur.sql("SELECT max(timestamp_utc) FROM positions WHERE mmsi = ?", params=[mmsi]).fetchall()[0][0]
 
 
-# Draught changes inside the window, plus the last one before it (the draught the vessel starts with),
-# drawn as steps: the same line as every report, without reading a vessel's whole static history.
-_DRAUGHT_SQL = """
-SELECT * FROM (
-    (SELECT epoch_ms(timestamp_utc) AS t_ms, draught_m FROM draught_changes
-     WHERE mmsi = ? AND timestamp_utc < ? ORDER BY timestamp_utc DESC LIMIT 1)
-    UNION ALL
-    (SELECT epoch_ms(timestamp_utc), draught_m FROM draught_changes
-     WHERE mmsi = ? AND timestamp_utc BETWEEN ? AND ? ORDER BY timestamp_utc LIMIT 10000)
-) ORDER BY t_ms
+# No ORDER BY: one thread scans in storage order, which ingest leaves sorted by (mmsi, time); the rare
+# unsorted store (appended ingests) is sorted in NumPy instead of paying for a sort on every request.
+_TRACK_SQL = """
+SELECT epoch_ms(timestamp_utc) AS t_ms, lat, lon, CAST(sog_kn AS DOUBLE) AS sog_kn FROM positions
+WHERE mmsi = ? AND timestamp_utc BETWEEN ? AND ? AND isfinite(lat) AND isfinite(lon)
 """
 
 
-def track(cur, mmsi: int, start: datetime, end: datetime, zoom: int | None, max_points: int) -> dict[str, Any]:
-    """Positions of one vessel in [start, end], flagged at silences and thinned for display."""
-    table = cur.sql(
-        "SELECT epoch_ms(timestamp_utc) AS t_ms, lat, lon, CAST(sog_kn AS DOUBLE) AS sog_kn FROM positions "
-        "WHERE mmsi = ? AND timestamp_utc BETWEEN ? AND ? AND isfinite(lat) AND isfinite(lon) "
-        "ORDER BY timestamp_utc", params=[mmsi, start, end],
-    ).to_arrow_table()
-    cols = {name: table[name].to_numpy(zero_copy_only=False) for name in table.column_names}
-    t_ms = cols["t_ms"].astype(np.int64)
+def _track_fixes(cur, mmsi: int, start: datetime, end: datetime) -> dict[str, np.ndarray]:
+    # fetchnumpy: no Arrow table in between; a NULL speed arrives masked and becomes NaN
+    cols = {name: np.ma.filled(values, np.nan) if np.ma.isMaskedArray(values) else values
+            for name, values in cur.execute(_TRACK_SQL, [mmsi, start, end]).fetchnumpy().items()}
+    t_ms = cols["t_ms"] = cols["t_ms"].astype(np.int64, copy=False)
+    if t_ms.size > 1 and (np.diff(t_ms) < 0).any():
+        order = np.argsort(t_ms, kind="stable")
+        cols = {name: values[order] for name, values in cols.items()}
+    return cols
+
+
+def track(cur, mmsi: int, start: datetime, end: datetime, zoom: int | None, max_points: int,
+          draught: dict[str, list[Any]]) -> dict[str, Any]:
+    """Positions of one vessel in [start, end], flagged at silences and thinned for display, with its ``draught`` steps."""
+    cols = _track_fixes(cur, mmsi, start, end)
+    t_ms = cols["t_ms"]
     gap_before = np.r_[False, np.diff(t_ms) > GAP_H * 3.6e6] if t_ms.size else np.zeros(0, dtype=bool)
     keep = np.ones(t_ms.size, dtype=bool)
     if zoom is not None and t_ms.size > 2:
         keep = simplify_mask(cols["lon"], cols["lat"], gap_before, tolerance_deg(zoom))
     keep = cap_mask(keep, gap_before, max_points)
-    draught = cur.sql(_DRAUGHT_SQL, params=[mmsi, start, mmsi, start, end]).to_arrow_table().to_pydict()
     sog = np.round(cols["sog_kn"][keep], 1)
     return {
         "mmsi": mmsi, "start_utc": start.isoformat(), "end_utc": end.isoformat(),
@@ -204,4 +139,4 @@ def default_window(cur, mmsi: int, start: datetime | None, end: datetime | None,
     return start, end
 
 
-__all__ = ["EventFilter", "vessels_list", "vessel_detail", "track", "summary"]
+__all__ = ["EventFilter", "track", "summary"]
