@@ -31,23 +31,17 @@ import numpy as np
 import polars as pl
 
 from darkfleet import schema
-from darkfleet.clean.prepare import CleanCounts, prepare_positions, prepare_static
-from darkfleet.clean.resample import resample_segments
-from darkfleet.clean.segment import segment_positions, segment_table
+from darkfleet.clean.prepare import CleanCounts
 from darkfleet.config import DetectConfig
-from darkfleet.detect.dark_sts import detect_dark_sts
-from darkfleet.detect.draught import detect_draught_changes
+from darkfleet.detect import stages
 from darkfleet.detect.events import empty_events
 from darkfleet.detect.gap import find_gaps, gap_events, heard_counts
-from darkfleet.detect.identity import detect_identity_changes
-from darkfleet.detect.loitering import detect_loitering
-from darkfleet.detect.pipeline import (DetectResult, _default_engine, _encounters, _scratch, _Timer, annotate_ports,
-                                       in_port_sample, run_summary)
-from darkfleet.detect.port_visit import detect_port_visits
+from darkfleet.detect.pipeline import DetectResult, _default_engine, _encounters, _scratch, _Timer, in_port_sample, run_summary
 from darkfleet.detect.ports_index import PortIndex
-from darkfleet.detect.spoofing import detect_spoofing, jump_segments
 from darkfleet.engine.base import Engine
+from darkfleet.engine.embedded import EmbeddedEngine
 from darkfleet.engine.partition import DEFAULT_PARTITION_ROWS
+from darkfleet.engine.stage_graph import STAGE_THREADS, Stage, run_stages
 from darkfleet.engine.staging import load, write_frame
 from darkfleet.errors import InputError
 
@@ -137,40 +131,28 @@ def encounter_grid(grid: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
 
 
 def vessel_stages(positions: pl.DataFrame, static: pl.DataFrame, config: DetectConfig, ports: PortIndex,
-                  digest: str, timer: _Timer) -> dict:
-    """Everything one MMSI partition yields on its own."""
-    radius = config.ports.in_port_radius_m
-    with timer.stage("clean"):
-        clean, no_fix, counts = prepare_positions(positions)
-        static_frame = prepare_static(static)
-    with timer.stage("segment"):
-        points = segment_positions(clean, config.segment)
-        segments = segment_table(points)
-        jumps = jump_segments(segments, config.spoofing)["segment_id"]
-        main = points.filter(~pl.col("segment_id").is_in(jumps.implode()))
-    with timer.stage("ports"):
-        main = annotate_ports(main, ports, radius, keep_nearest=True)
-    with timer.stage("resample"):
-        grid = annotate_ports(resample_segments(main, config.resample), ports, radius)
-    with timer.stage("gap"):
-        gaps = find_gaps(clean, config.gap.min_gap_h)
-        heard = heard_counts(clean, config.gap.reception_cell_deg)
-    with timer.stage("port_visit"):
-        visits = detect_port_visits(main, config.port_visit, ports, digest)
-    with timer.stage("loitering"):
-        loitering = detect_loitering(main, config.loitering, ports, digest)
-    with timer.stage("spoofing"):
-        spoofing = detect_spoofing(points, segments, no_fix, grid, config.spoofing, config.segment.min_dt_s,
-                                   config.resample.step_min, digest)
-    with timer.stage("draught_change"):
-        draught = detect_draught_changes(static_frame, main, config.draught_change, ports, visits, gaps, radius,
-                                         digest)
+                  digest: str, threads: int = STAGE_THREADS) -> tuple[dict, dict[str, float]]:
+    """Everything one MMSI partition yields on its own, and the wall time of each stage."""
+    gap = Stage("gap", lambda clean: find_gaps(clean[0], config.gap.min_gap_h), ("clean",))
+    heard = Stage("heard", lambda clean: heard_counts(clean[0], config.gap.reception_cell_deg), ("clean",))
+    run = run_stages([*stages.vessel_stages(positions, static, config, EmbeddedEngine(), ports, digest, gap), heard],
+                     threads)
+    r = run.results
+    clean, _, counts = r["clean"]
+    points, segments, _ = r["segment"]
     return {
-        "counts": counts, "segments": segments, "grid": encounter_grid(grid, config), "grid_points": grid.height,
-        "gaps": gaps, "heard": heard, "static": static_frame,
-        "first_seen": clean.group_by("mmsi").agg(pl.col("timestamp_utc").min().alias("first_utc")),
-        "events": [visits, loitering, spoofing, draught],
-    }
+        "counts": counts, "segments": segments, "grid": encounter_grid(r["resample"], config),
+        "grid_points": r["resample"].height, "gaps": r["gap"], "heard": r["heard"], "static": r["clean_static"],
+        "first_seen": stages.first_seen(clean),
+        "events": [r["port_visit"], r["loitering"], r["spoofing"], r["draught_change"]],
+    }, _gap_timing(run.wall_s)
+
+
+def _gap_timing(wall_s: dict[str, float]) -> dict[str, float]:
+    """Timings under the in-memory run's names: the reception counts are part of "gap"."""
+    timings = dict(wall_s)
+    timings["gap"] = round(timings.get("gap", 0.0) + timings.pop("heard", 0.0), 4)
+    return timings
 
 
 def partition_task(positions: list[str | InputSlice], static: list[str | InputSlice], config: DetectConfig,
@@ -178,11 +160,10 @@ def partition_task(positions: list[str | InputSlice], static: list[str | InputSl
     """One MMSI range, run wherever the engine puts it: read its split files (or input slices),
     run :func:`vessel_stages`. Its cleaned static reports go back as a file under ``out_root``:
     the driver needs them only after the encounter search."""
-    timer = _Timer()
-    part = vessel_stages(_read_parts(positions, schema.POSITIONS), _read_parts(static, schema.STATIC), config, ports,
-                         digest, timer)
+    part, timings = vessel_stages(_read_parts(positions, schema.POSITIONS), _read_parts(static, schema.STATIC), config,
+                                  ports, digest)
     part["static"] = write_frame(out_root, part["static"], "lz4")
-    part["timings_s"] = timer.timings_s
+    part["timings_s"] = timings
     return part
 
 
@@ -279,12 +260,11 @@ def _combine(parts: list[dict], config: DetectConfig, engine: Engine, ports: Por
     static_frame = pl.concat([load(p.pop("static")) for p in parts], how="diagonal_relaxed")
     with timer.stage("identity_change"):
         first_seen = pl.concat([p["first_seen"] for p in parts])
-        identity = detect_identity_changes(static_frame, config.identity_change, digest, first_seen)
+        identity = stages.identity(static_frame, first_seen, config, digest)
     per_vessel = pl.concat([e for p in parts for e in p["events"] if e.height] or [empty_events()])
     by_type = lambda name: per_vessel.filter(pl.col("event_type") == name)  # noqa: E731
     with timer.stage("dark_sts"):
-        dark = detect_dark_sts(gaps, by_type("loitering"), by_type("port_visit"), static_frame, config.dark_sts,
-                               ports, radius, digest, draught_config=config.draught_change)
+        dark = stages.dark_sts(gaps, by_type("loitering"), by_type("port_visit"), static_frame, config, ports, digest)
     events = pl.concat([f for f in (gaps, encounters, identity, dark, per_vessel) if f.height] or [empty_events()])
     events = events.sort("start_utc", "event_type", "mmsi", "event_id")
     segments = pl.concat([p["segments"] for p in parts]).sort("segment_id")

@@ -1,5 +1,7 @@
 """The detection pipeline: clean -> segment -> resample -> every detector, each stage timed.
 
+The stages form a dependency graph run on two threads (both cores stay busy: while one
+thread segments and resamples, the other finds gaps, identity changes, port visits...).
 Stages run through an :class:`~darkfleet.engine.base.Engine` (per-vessel stages with
 ``map_groups``, the spatial pair search with ``map_cells``); the detectors themselves are
 pure functions of frames and never see the engine.
@@ -17,19 +19,15 @@ import polars as pl
 import pyarrow as pa
 
 from darkfleet import schema
-from darkfleet.clean.prepare import prepare_positions, prepare_static
-from darkfleet.clean.resample import resample_segments
-from darkfleet.clean.segment import segment_positions, segment_table
 from darkfleet.config import DetectConfig
+from darkfleet.detect import stages
 from darkfleet.detect.encounter import close_pairs, detect_encounters
 from darkfleet.detect.events import empty_events
 from darkfleet.detect.gap import detect_gaps
-from darkfleet.detect.loitering import detect_loitering
-from darkfleet.detect.port_visit import detect_port_visits
 from darkfleet.detect.ports_index import PortIndex
-from darkfleet.detect.spoofing import jump_segments
-from darkfleet.detect.stages import DETECTORS, StageInputs
+from darkfleet.detect.stages import annotate_ports  # noqa: F401 - part of this module's interface
 from darkfleet.engine.base import Engine
+from darkfleet.engine.stage_graph import STAGE_THREADS, Stage, run_stages
 from darkfleet.engine.staging import load, write_frame
 
 PAIR_PARTITION_DEG = 1.0  # coarse cells an engine may partition the pair search by
@@ -71,16 +69,6 @@ def _default_engine() -> Engine:
     return EmbeddedEngine()
 
 
-def annotate_ports(grid: pl.DataFrame, ports: PortIndex, radius_m: float, keep_nearest: bool = False) -> pl.DataFrame:
-    """Add ``near_port``: within ``radius_m`` of a port or anchorage point; with ``keep_nearest``
-    also ``port_m`` / ``port_idx`` (nearest port within ``radius_m``, inf / -1 beyond)."""
-    dist, idx = ports.nearest(grid["lat"].to_numpy(), grid["lon"].to_numpy(), radius_m)
-    out = grid.with_columns(pl.Series("near_port", dist <= radius_m, dtype=pl.Boolean))
-    if keep_nearest:
-        out = out.with_columns(pl.Series("port_m", dist), pl.Series("port_idx", idx))
-    return out
-
-
 def run_detection(
     positions: pa.Table | pl.DataFrame,
     static: pa.Table | pl.DataFrame | None = None,
@@ -88,55 +76,76 @@ def run_detection(
     engine: Engine | None = None,
     ports: PortIndex | None = None,
     only: set[str] | None = None,
+    threads: int = STAGE_THREADS,
 ) -> DetectResult:
-    """Every detector over one batch of positions (and static reports) that fits in memory."""
+    """Every detector over one batch of positions (and static reports) that fits in memory.
+
+    Stages run as a dependency graph on ``threads`` threads (see :func:`detection_stages`);
+    the result does not depend on how many."""
     config = config or DetectConfig()
     engine = engine or _default_engine()
     ports = ports or PortIndex.default(config.ports.extra_files)
     digest = config.digest()
-    timer = _Timer()
     started = time.perf_counter()
-    with timer.stage("clean"):
-        clean, no_fix, counts = prepare_positions(positions)
-        static_frame = prepare_static(static if static is not None else schema.STATIC.empty_table())
-    with timer.stage("segment"):
-        points = engine.map_groups(clean, "mmsi", lambda f: segment_positions(f, config.segment))
-        segments = segment_table(points)
-        jumps = jump_segments(segments, config.spoofing)["segment_id"]
-        main = points.filter(~pl.col("segment_id").is_in(jumps.implode()))
-    with timer.stage("ports"):
-        # one nearest-port lookup per report serves in-port flags and port visits alike
-        main = annotate_ports(main, ports, config.ports.in_port_radius_m, keep_nearest=True)
-        main = main.with_columns(pl.col("near_port") & (pl.col("port_m") <= config.ports.in_port_radius_m))
-    with timer.stage("resample"):
-        grid = engine.map_groups(main, "segment_id", lambda f: resample_segments(f, config.resample))
-        grid = annotate_ports(grid, ports, config.ports.in_port_radius_m)
-    radius = config.ports.in_port_radius_m
-    frames: dict[str, pl.DataFrame] = {}
-    with timer.stage("gap"):
-        frames["gap"] = detect_gaps(clean, config.gap, ports, radius, digest)
-    with timer.stage("port_visit"):
-        frames["port_visit"] = detect_port_visits(main, config.port_visit, ports, digest)
-    with timer.stage("loitering"):
-        frames["loitering"] = detect_loitering(main, config.loitering, ports, digest)
-    with timer.stage("encounter"):
-        frames["encounter"] = _encounters(grid, config, engine, ports, digest)
-    inputs = StageInputs(
-        clean=clean, no_fix=no_fix, points=points, main=main, segments=segments, grid=grid, static=static_frame,
-        events=frames, ports=ports, config=config, digest=digest,
-    )
-    for name, detector in DETECTORS.items():
-        if only is not None and name not in only:
-            continue
-        with timer.stage(name):
-            frames[name] = detector(inputs)
-    events = pl.concat([f for f in frames.values() if f.height] or [empty_events()])
+    graph = detection_stages(positions, static, config, engine, ports, digest)
+    if only is not None:
+        graph = _needed(graph, only)
+    run = run_stages(graph, threads)
+    frames = [run.results[name] for name in EVENT_STAGES if name in run.results]
+    events = pl.concat([f for f in frames if f.height] or [empty_events()])
     if only is not None:
         events = events.filter(pl.col("event_type").is_in(sorted(only)))
     events = events.sort("start_utc", "event_type", "mmsi", "event_id")
+    _, _, counts = run.results["clean"]
+    static_frame = run.results["clean_static"]
+    segments = run.results["segment"][1]
+    grid = run.results["resample"]
+    timer = _Timer(dict(run.wall_s))
     summary = run_summary(events, counts, static_frame.height, segments.height, grid.height, timer, started, digest,
                           engine.name)
     return DetectResult(events=events, segments=segments, summary=summary)
+
+
+# the order events are concatenated in (then sorted), whichever thread finished first
+EVENT_STAGES = ("gap", "port_visit", "loitering", "encounter", "spoofing", "identity_change", "draught_change",
+                "dark_sts")
+
+
+def detection_stages(positions, static, config: DetectConfig, engine: Engine, ports: PortIndex,
+                     digest: str) -> list[Stage]:
+    """The in-memory pipeline as a stage graph: the per-vessel stages, the encounter search
+    right after the resampled grid (the longest stage, so it starts first), then the stages
+    that combine vessels."""
+    radius = config.ports.in_port_radius_m
+    gap = Stage("gap", lambda clean: detect_gaps(clean[0], config.gap, ports, radius, digest), ("clean",))
+    graph = stages.vessel_stages(positions, static, config, engine, ports, digest, gap)
+    encounter = Stage("encounter", lambda grid: _encounters(grid, config, engine, ports, digest), ("resample",))
+    graph.insert([s.name for s in graph].index("resample") + 1, encounter)
+    return [
+        *graph,
+        Stage("identity_change", lambda clean, static_frame: stages.identity(
+            static_frame, stages.first_seen(clean[0]), config, digest), ("clean", "clean_static")),
+        Stage("dark_sts", lambda gaps, loitering, visits, static_frame: stages.dark_sts(
+            gaps, loitering, visits, static_frame, config, ports, digest),
+              ("gap", "loitering", "port_visit", "clean_static")),
+    ]
+
+
+# what run_detection's summary and segments read, whatever ``only`` asks for
+_ALWAYS = ("clean", "clean_static", "segment", "resample")
+
+
+def _needed(graph: list[Stage], only: set[str]) -> list[Stage]:
+    """The stages ``only`` asks for and everything they need (graph order kept)."""
+    by_name = {s.name: s for s in graph}
+    wanted: set[str] = set()
+    todo = [n for n in (*only, *_ALWAYS) if n in by_name]
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            todo.extend(by_name[name].needs)
+    return [s for s in graph if s.name in wanted]
 
 
 def run_summary(events: pl.DataFrame, counts, static_rows: int, n_segments: int, grid_points: int, timer: _Timer,

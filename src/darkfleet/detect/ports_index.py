@@ -16,7 +16,7 @@ from numba import njit, prange
 from darkfleet.detect.geo import M_PER_DEG_LAT, haversine_scalar_m
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)  # nogil: another stage's thread runs meanwhile
 def _nearest_kernel(qlat, qlon, plat, plon, max_m, band_deg):  # pragma: no cover - numba
     n = qlat.shape[0]
     dist = np.full(n, np.inf)
