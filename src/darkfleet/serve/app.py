@@ -33,6 +33,7 @@ _NUMBER = r"-?[0-9]+(\.[0-9]+)?"
 BBOX_PATTERN = rf"^{_NUMBER}(,{_NUMBER}){{3}}$"
 MAX_TRACK_POINTS = 20_000
 MAX_VESSEL_EVENTS = 1000  # events listed in a vessel detail
+QUERY_MEMORY_LIMIT = "256MB"
 DEFAULT_TRACK_SPAN = timedelta(days=7)
 
 
@@ -96,6 +97,9 @@ class _Database:
         with self.cursor() as cur:
             self.events = EventIndex.load(cur)
             self.vessels = VesselIndex(cur)
+        # after start-up DuckDB only scans a few row groups per track: a small buffer pool keeps each
+        # worker from caching the whole store over time (the OS page cache holds it once for all)
+        self.con.execute(f"SET memory_limit = '{QUERY_MEMORY_LIMIT}'")
         self._summary: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
