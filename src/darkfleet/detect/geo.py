@@ -17,7 +17,7 @@ M_PER_DEG_LAT = EARTH_RADIUS_M * math.pi / 180.0
 M_PER_NM = 1852.0
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=True, nogil=True)
 def haversine_scalar_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres (Numba scalar, for sequential kernels)."""
     p1 = math.radians(lat1)
@@ -44,13 +44,17 @@ def haversine_expr(lat1: pl.Expr, lon1: pl.Expr, lat2: pl.Expr, lon2: pl.Expr) -
     return 2 * EARTH_RADIUS_M * a.sqrt().clip(upper_bound=1.0).arcsin()
 
 
-def bearing_expr(lat1: pl.Expr, lon1: pl.Expr, lat2: pl.Expr, lon2: pl.Expr) -> pl.Expr:
-    """Initial great-circle bearing in degrees [0, 360) from point 1 to point 2."""
-    p1, p2 = lat1.radians(), lat2.radians()
-    dl = (lon2 - lon1).radians()
-    y = dl.sin() * p2.cos()
-    x = p1.cos() * p2.sin() - p1.sin() * p2.cos() * dl.cos()
-    return (pl.arctan2(y, x).degrees() + 360.0) % 360.0
+# no fastmath: between two equal points the bearing must come out exactly 0 (atan2(0, 0)), not
+# the direction of a fused multiply-add's rounding residue
+@njit(cache=True, nogil=True)
+def bearing_scalar_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Initial great-circle bearing in degrees [0, 360) from point 1 to point 2 (Numba scalar)."""
+    p1 = math.radians(lat1)
+    p2 = math.radians(lat2)
+    dl = math.radians(lon2 - lon1)
+    y = math.sin(dl) * math.cos(p2)
+    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    return (math.degrees(math.atan2(y, x)) + 360.0) % 360.0
 
 
 def cell_size_deg(min_cell_m: float, max_abs_lat_deg: float) -> tuple[float, float]:

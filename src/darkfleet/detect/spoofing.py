@@ -13,13 +13,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
+from numba import njit
 
+from darkfleet.clean.segment import in_order
 from darkfleet.config import SpoofingConfig
 from darkfleet.detect.events import details_expr, empty_events, finish_events
-from darkfleet.detect.geo import M_PER_NM, bearing_expr, haversine_expr
+from darkfleet.detect.geo import M_PER_DEG_LAT, M_PER_NM, bearing_scalar_deg, haversine_expr, haversine_scalar_m
 from darkfleet.detect.runs import hours_between, run_ids
-from darkfleet.detect.spoof_patterns import Tracks, episode_rows, grid_regular, sog_mismatch
+from darkfleet.detect.spoof_patterns import Tracks, episode_rows, grid_regular, grown, sog_mismatch
 
 US_PER_H = 3_600_000_000
 
@@ -76,24 +79,56 @@ def _jumps(points: pl.DataFrame, segments: pl.DataFrame, config: SpoofingConfig,
     )
 
 
-def _path_separation(pairs: pl.DataFrame, grid: pl.DataFrame) -> pl.DataFrame:
-    """Median distance from each grid point of segment b to the nearest grid point of segment a.
+@njit(cache=True, nogil=True)
+def _median_nearest_m(a_lo, a_hi, b_lo, b_hi, order, lat, lon):  # pragma: no cover - numba
+    """Per pair p: over the points ``order[b_lo[p]:b_hi[p]]``, the median distance to the
+    nearest of the points ``order[a_lo[p]:a_hi[p]]`` (NaN when either side has none). The
+    nearest point is searched outwards in latitude: no point is nearer than its latitude
+    difference along the meridian, so the search stops there."""
+    out = np.full(a_lo.shape[0], np.nan)
+    for p in range(a_lo.shape[0]):
+        n_a, n_b = a_hi[p] - a_lo[p], b_hi[p] - b_lo[p]
+        if n_a == 0 or n_b == 0:
+            continue
+        rows_a = order[a_lo[p]:a_hi[p]]
+        by_lat = np.argsort(lat[rows_a])
+        a_lat, rows_a = lat[rows_a][by_lat], rows_a[by_lat]
+        nearest = np.empty(n_b)
+        for q in range(n_b):
+            j = order[b_lo[p] + q]
+            best = np.inf
+            hi = np.searchsorted(a_lat, lat[j])
+            lo = hi - 1
+            while lo >= 0 or hi < n_a:
+                below = lat[j] - a_lat[lo] if lo >= 0 else np.inf
+                above = a_lat[hi] - lat[j] if hi < n_a else np.inf
+                k = rows_a[lo] if below <= above else rows_a[hi]
+                # a 1e-9 margin over the rounding of the distance: the minimum stays exact
+                if min(below, above) * M_PER_DEG_LAT > best * (1 + 1e-9):
+                    break
+                if below <= above:
+                    lo -= 1
+                else:
+                    hi += 1
+                best = min(best, haversine_scalar_m(lat[k], lon[k], lat[j], lon[j]))
+            nearest[q] = best
+        out[p] = np.median(nearest)
+    return out
+
+
+def _path_separation(pairs: pl.DataFrame, grid: Tracks) -> np.ndarray:
+    """Median distance from each grid point of segment b to the nearest grid point of segment a
+    (NaN where either has no grid point).
 
     A receiver that stamps messages late produces a second segment retracing the first one
     minutes behind: close to its path, so not a second transmitter."""
-    pts = grid.select("segment_id", "lat", "lon")
-    pair_pts = (
-        pairs.select("segment_id", "segment_id_b")
-        .join(pts.rename({"segment_id": "segment_id_b", "lat": "lat_b", "lon": "lon_b"}).with_row_index("_pt"), on="segment_id_b")
-        .join(pts, on="segment_id")
-        .with_columns(haversine_expr(pl.col("lat"), pl.col("lon"), pl.col("lat_b"), pl.col("lon_b")).alias("_d"))
-        .group_by("segment_id", "segment_id_b", "_pt")
-        .agg(pl.col("_d").min())
-    )
-    return pair_pts.group_by("segment_id", "segment_id_b").agg(pl.col("_d").median().alias("path_separation_m"))
+    walked = grid.seg[grid.order]
+    a, b = pairs["segment_id"].to_numpy(), pairs["segment_id_b"].to_numpy()
+    bounds = [np.searchsorted(walked, ids, side=side) for ids in (a, b) for side in ("left", "right")]
+    return _median_nearest_m(*bounds, grid.order, grid.lat, grid.lon)
 
 
-def _shared(segments: pl.DataFrame, grid: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
+def _shared(segments: pl.DataFrame, grid: Tracks, config: SpoofingConfig) -> pl.DataFrame:
     """Pairs of long segments of one MMSI that overlap in time and follow different paths."""
     long = segments.filter(pl.col("n_points") >= config.min_shared_points)
     pairs = long.join(long, on="mmsi", suffix="_b").filter(pl.col("segment_id") < pl.col("segment_id_b"))
@@ -101,7 +136,8 @@ def _shared(segments: pl.DataFrame, grid: pl.DataFrame, config: SpoofingConfig) 
         pl.max_horizontal("start_utc", "start_utc_b").alias("o_start"),
         pl.min_horizontal("end_utc", "end_utc_b").alias("o_end"),
     ).filter(hours_between("o_start", "o_end") >= config.min_shared_overlap_h)
-    pairs = pairs.join(_path_separation(pairs, grid), on=["segment_id", "segment_id_b"], how="left").filter(
+    separation = pl.Series("path_separation_m", _path_separation(pairs, grid)).fill_nan(None)
+    pairs = pairs.with_columns(separation).filter(
         pl.col("path_separation_m").fill_null(float("inf")) >= config.min_shared_separation_m
     )
     return pairs.select(
@@ -147,44 +183,77 @@ def _no_fix(no_fix: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
     )
 
 
-def _circles(grid: pl.DataFrame, config: SpoofingConfig, step_min: int) -> pl.DataFrame:
+@njit(cache=True, nogil=True)
+def _circle_kernel(order, seg, t_us, lat, lon, speed, window, min_turn_deg, min_speed_kn, max_step_turn_deg, step_us):  # pragma: no cover - numba
+    """Grid rows (walked in ``order``: segment by segment, in time) that end a window of
+    ``window`` steps turning a full circle at speed and closing on itself, with the net turn,
+    the median speed of the window and a run number (consecutive hits of one segment, no
+    silence over ``step_us``). Turns count only inside the segment (the first two points of
+    a segment turn 0); a window with an unknown speed never fires."""
+    n = order.shape[0]
+    ints = np.empty((2, 64), np.int64)  # row, run number
+    floats = np.empty((2, 64))  # net turn, median speed
+    n_hits, run_no = 0, 0
+    window_speed = np.empty(window)
+    a = 0
+    while a < n:
+        b = a + 1
+        fast = speed[order[a]] >= min_speed_kn
+        while b < n and seg[order[b]] == seg[order[a]]:
+            fast = fast or speed[order[b]] >= min_speed_kn
+            b += 1
+        # a window needs window + 1 points, and some of them at speed (NaN never is)
+        if b - a > window and fast:
+            turn = np.zeros(b - a)
+            step_m = np.zeros(b - a)
+            bearing_prev = 0.0
+            for q in range(1, b - a):
+                i, h = order[a + q], order[a + q - 1]
+                bearing = bearing_scalar_deg(lat[h], lon[h], lat[i], lon[i])
+                step_m[q] = haversine_scalar_m(lat[h], lon[h], lat[i], lon[i])
+                if q >= 2:
+                    turn[q] = ((bearing - bearing_prev + 540.0) % 360.0) - 180.0
+                bearing_prev = bearing
+            last_hit = -2
+            for q in range(window, b - a):
+                turn_sum = turn_abs = turn_max = path_m = 0.0
+                for r in range(q - window + 1, q + 1):
+                    turn_sum += turn[r]
+                    turn_abs += abs(turn[r])
+                    turn_max = max(turn_max, abs(turn[r]))
+                    path_m += step_m[r]
+                # a smooth turn one way, not a racetrack of U-turns or a zig-zag
+                if abs(turn_sum) < min_turn_deg or turn_max > max_step_turn_deg or turn_abs > 1.25 * abs(turn_sum):
+                    continue
+                i, h = order[a + q], order[a + q - window]
+                if haversine_scalar_m(lat[h], lon[h], lat[i], lon[i]) > 0.5 * path_m:
+                    continue
+                for r in range(window):
+                    window_speed[r] = speed[order[a + q - window + 1 + r]]
+                median = np.median(window_speed)
+                if not median >= min_speed_kn:
+                    continue
+                if last_hit != q - 1 or t_us[i] - t_us[order[a + q - 1]] > step_us:
+                    run_no += 1
+                last_hit = q
+                ints, floats = grown(ints, n_hits + 1), grown(floats, n_hits + 1)
+                ints[0, n_hits], ints[1, n_hits], floats[0, n_hits], floats[1, n_hits] = i, run_no, turn_sum, median
+                n_hits += 1
+        a = b
+    return ints[:, :n_hits], floats[:, :n_hits]
+
+
+def _circles(grid: pl.DataFrame, walk: Tracks, config: SpoofingConfig, step_min: int) -> pl.DataFrame:
     """Windows of the resampled track that turn a full circle at speed and close on themselves."""
     window = max(2, int(round(config.circle_window_h * 60 / step_min)))
-    # one sorted pass: shifted values count only within the same segment (no per-group windows)
-    seg = pl.col("segment_id")
-    same = lambda k: seg == seg.shift(k)  # noqa: E731
-    prev_lat = pl.when(same(1)).then(pl.col("lat").shift(1))
-    prev_lon = pl.when(same(1)).then(pl.col("lon").shift(1))
-    g = grid.sort("segment_id", "timestamp_utc").with_columns(
-        bearing_expr(prev_lat, prev_lon, pl.col("lat"), pl.col("lon")).alias("_brg"),
-        haversine_expr(prev_lat, prev_lon, pl.col("lat"), pl.col("lon")).alias("_step_m"),
-    )
-    turn = pl.when(same(2)).then(((pl.col("_brg") - pl.col("_brg").shift(1) + 540.0) % 360.0) - 180.0)
-    g = g.with_columns(turn.fill_null(0.0).alias("_turn"), pl.col("_step_m").fill_null(0.0))
-    in_window = same(window)
-    g = g.with_columns(
-        pl.when(in_window).then(pl.col("_turn").rolling_sum(window)).alias("_turn_sum"),
-        pl.when(in_window).then(pl.col("_turn").abs().rolling_sum(window)).alias("_turn_abs"),
-        pl.when(in_window).then(pl.col("_turn").abs().rolling_max(window)).alias("_turn_max"),
-        pl.when(in_window).then(pl.col("_step_m").rolling_sum(window)).alias("_path_m"),
-        pl.when(in_window).then(pl.col("speed_kn").rolling_median(window)).alias("_speed"),
-        pl.when(in_window)
-        .then(haversine_expr(pl.col("lat").shift(window), pl.col("lon").shift(window), pl.col("lat"), pl.col("lon")))
-        .alias("_disp_m"),
-    )
-    hit = (
-        (pl.col("_turn_sum").abs() >= config.circle_min_turn_deg)
-        & (pl.col("_speed") >= config.circle_min_speed_kn)
-        & (pl.col("_disp_m") <= 0.5 * pl.col("_path_m"))
-        # a smooth turn one way, not a racetrack of U-turns or a zig-zag
-        & (pl.col("_turn_max") <= config.circle_max_step_turn_deg)
-        & (pl.col("_turn_abs") <= 1.25 * pl.col("_turn_sum").abs())
-    ).fill_null(False)
-    flagged = g.with_columns(hit.alias("_hit")).with_columns(
-        run_ids(["segment_id"], "timestamp_utc", step_min * 60_000_000, pl.col("_hit"))
+    speed = in_order(grid["speed_kn"].cast(pl.Float64).fill_null(np.nan).to_numpy(), None)
+    (hits, run), (turn_sum, speed_kn) = _circle_kernel(
+        walk.order, walk.seg, walk.t_us, walk.lat, walk.lon, speed, window, float(config.circle_min_turn_deg),
+        float(config.circle_min_speed_kn), float(config.circle_max_step_turn_deg), step_min * 60_000_000,
     )
     circles = (
-        flagged.filter(pl.col("_hit"))
+        grid.select("mmsi", "timestamp_utc", "lat", "lon")[hits]
+        .with_columns(pl.Series("_turn_sum", turn_sum), pl.Series("_speed", speed_kn), pl.Series("run_id", run))
         .group_by("run_id")
         .agg(
             pl.col("mmsi").first(),
@@ -207,13 +276,6 @@ def _circles(grid: pl.DataFrame, config: SpoofingConfig, step_min: int) -> pl.Da
     )
 
 
-def _track_patterns(points: pl.DataFrame, config: SpoofingConfig) -> list[pl.DataFrame]:
-    if points.height == 0:
-        return []
-    tracks = Tracks.of(points)
-    return [sog_mismatch(tracks, config), grid_regular(tracks, config)]
-
-
 def detect_spoofing(
     points: pl.DataFrame,
     segments: pl.DataFrame,
@@ -225,12 +287,15 @@ def detect_spoofing(
     digest: str = "",
 ) -> pl.DataFrame:
     """Spoofing events (``schema.EVENTS``) from segmented points, segments, no-fix reports and the grid."""
+    # one walk through the grid, one through the raw reports: segment by segment, in time
+    grid_walk, tracks = Tracks.of(grid), Tracks.of(points)
     parts = [
         _jumps(points, segments, config, min_dt_s),
-        _shared(segments, grid, config),
+        _shared(segments, grid_walk, config),
         _no_fix(no_fix, config),
-        _circles(grid, config, step_min),
-        *_track_patterns(points, config),
+        _circles(grid, grid_walk, config, step_min),
+        sog_mismatch(tracks, config),
+        grid_regular(tracks, config),
     ]
     parts = [p for p in parts if p.height]
     if not parts:
