@@ -86,12 +86,14 @@ def embedded_scenario(scenario):
     return run_detection(scenario.positions, scenario.static, engine=get_engine("embedded"))
 
 
-@pytest.fixture(params=["embedded", "embedded-blocks", "dask"])
+@pytest.fixture(params=["embedded", "embedded-blocks", "embedded-split", "dask"])
 def engine(request) -> Engine:
-    if request.param == "embedded-blocks":  # a big frame's cell search, block by block in one process
-        from darkfleet.engine.embedded import EmbeddedEngine
+    from darkfleet.engine.embedded import EmbeddedEngine
 
+    if request.param == "embedded-blocks":  # a big frame's cell search, block by block in one process
         return EmbeddedEngine(cell_task_rows=2_000, block_cells=3)
+    if request.param == "embedded-split":  # per-vessel stages on two key ranges in two threads, even small ones
+        return EmbeddedEngine(split_rows=1_000)
     return get_engine("embedded") if request.param == "embedded" else request.getfixturevalue("dask_engine")
 
 

@@ -104,6 +104,28 @@ def test_range_partitions_keep_groups_whole_in_key_order(presorted: bool) -> Non
         assert pl.concat(parts).equals(frame)
 
 
+def test_range_partitions_slice_a_nearly_sorted_frame_between_interleaved_runs() -> None:
+    # segment ids of points sorted by vessel: two segments of a vessel interleave in time,
+    # but every vessel's ids lie above the previous vessel's
+    ids = np.concatenate([np.tile([v * 10, v * 10 + 1], 20) for v in range(50)])
+    frame = pl.DataFrame({"segment_id": ids, "i": np.arange(ids.size)})
+    parts = range_partitions(frame, "segment_id", 4)
+    assert len(parts) == 4
+    assert pl.concat(parts).equals(frame)  # slices in input order: nothing was routed
+    for before, after in zip(parts[:-1], parts[1:]):
+        assert before["segment_id"].max() < after["segment_id"].min()
+    assert max(p.height for p in parts) < 2 * ids.size / 4
+
+
+def test_range_partitions_route_an_unsorted_frame_by_value() -> None:
+    frame = pl.DataFrame({"key": np.tile(np.arange(40), 10), "i": np.arange(400)})  # no clean cut at all
+    parts = range_partitions(frame, "key", 4)
+    assert len(parts) == 4
+    for before, after in zip(parts[:-1], parts[1:]):
+        assert before["key"].max() < after["key"].min()
+    assert all(p["i"].is_sorted() for p in parts)
+
+
 def test_range_partitions_of_one_big_group() -> None:
     frame = pl.DataFrame({"mmsi": np.full(100, 7)})
     assert [p.height for p in range_partitions(frame, "mmsi", 4)] == [100]

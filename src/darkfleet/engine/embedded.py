@@ -1,27 +1,49 @@
-"""The default single-machine engine: one partition, Polars' own threads do the parallel work."""
+"""The default single-machine engine: everything in this process, per-vessel stages on two
+contiguous key ranges in two threads (Polars and Numba release the GIL)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
 from darkfleet.engine.base import Engine, FrameFn
-from darkfleet.engine.partition import CELL_TASK_ROWS, iter_cell_tasks, keep_owned
+from darkfleet.engine.partition import CELL_TASK_ROWS, iter_cell_tasks, keep_owned, range_partitions
+from darkfleet.engine.stage_graph import STAGE_THREADS, numba_launch_is_threadsafe
+
+# below this many rows a per-vessel stage runs whole: threads would cost more than they save
+SPLIT_GROUPS_ABOVE_ROWS = 200_000
 
 
 class EmbeddedEngine(Engine):
-    """Everything in one process. Groups are never split; a cell search over more than
-    ``cell_task_rows`` rows runs block by block with a halo, like the Dask engine's tasks."""
+    """Everything in one process. A per-vessel stage over more than ``split_rows`` rows runs
+    on ``threads`` ranges of one integer key at once (groups are never split); a cell search
+    over more than ``cell_task_rows`` rows runs block by block with a halo, like the Dask
+    engine's tasks."""
 
     name = "embedded"
 
-    def __init__(self, cell_task_rows: int = CELL_TASK_ROWS, block_cells: int = 5) -> None:
+    def __init__(self, cell_task_rows: int = CELL_TASK_ROWS, block_cells: int = 5, threads: int = STAGE_THREADS,
+                 split_rows: int = SPLIT_GROUPS_ABOVE_ROWS) -> None:
         self.cell_task_rows = cell_task_rows
         self.block_cells = block_cells
+        self.threads = threads
+        self.split_rows = split_rows
 
     def map_groups(self, frame: pl.DataFrame, by: str | Sequence[str], fn: FrameFn) -> pl.DataFrame:
-        return fn(frame)
+        keys = [by] if isinstance(by, str) else list(by)
+        if (self.threads <= 1 or frame.height <= self.split_rows or len(keys) != 1
+                or not frame.schema[keys[0]].is_integer() or not numba_launch_is_threadsafe()):
+            return fn(frame)
+        parts = range_partitions(frame, keys[0], self.threads)
+        if len(parts) < 2:
+            return fn(frame)
+        with ThreadPoolExecutor(len(parts), thread_name_prefix="darkfleet-groups") as pool:
+            results = list(pool.map(fn, parts))
+        result = pl.concat([r for r in results if r.height] or results[:1])
+        # as on Dask: ranges come in key order, so a stage that keeps its rows by key needs no sort
+        return result if result[keys[0]].is_sorted() else result.sort(keys, maintain_order=True)
 
     def map_cells(self, frame: pl.DataFrame, cell_cols: Sequence[str], fn: FrameFn, halo: int = 1,
                   sink: FrameFn | None = None) -> pl.DataFrame:

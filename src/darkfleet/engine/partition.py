@@ -41,27 +41,42 @@ def range_partitions(frame: pl.DataFrame, key: str, n_parts: int) -> list[pl.Dat
     """Non-empty parts holding consecutive ranges of an integer ``key`` (whole groups), balanced
     by row count and returned in key order.
 
-    On a frame already sorted by ``key`` (positions sorted by MMSI) the parts are zero-copy
-    slices cut at group boundaries; otherwise rows are routed by value range, keeping their
-    relative order. Either way, results concatenated part by part stay sorted by ``key``
-    whenever ``fn`` sorts by it, so no global sort is needed afterwards."""
+    Where the frame can be cut into slices whose keys are all below the next slice's (always on
+    a frame sorted by ``key``, e.g. positions by MMSI; also on one nearly sorted, e.g. points by
+    MMSI whose segment ids interleave within a vessel) the parts are zero-copy slices; otherwise
+    rows are routed by value range, keeping their relative order. Either way, results
+    concatenated part by part stay sorted by ``key`` whenever ``fn`` sorts by it, so no global
+    sort is needed afterwards."""
     if frame.height == 0:
         return []
     if n_parts <= 1:
         return [frame]
     keys = frame[key].to_numpy()
     targets = (np.arange(1, n_parts) * frame.height) // n_parts
-    if frame[key].is_sorted():
-        group_starts = np.flatnonzero(keys[1:] != keys[:-1]) + 1
-        if group_starts.size == 0:
-            return [frame]
-        cuts = np.unique(group_starts[np.minimum(np.searchsorted(group_starts, targets), len(group_starts) - 1)])
-        bounds = [0, *[int(c) for c in cuts if 0 < c < frame.height], frame.height]
-        return [frame.slice(a, b - a) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    slices = _clean_cut_slices(frame, keys, targets, n_parts)
+    if slices is not None:
+        return slices
     splits = np.unique(np.partition(keys, targets)[targets])
     part = np.searchsorted(splits, keys, side="right")
     parts = frame.with_columns(pl.Series(_TASK, part)).partition_by(_TASK, maintain_order=True, include_key=False, as_dict=True)
     return [parts[k] for k in sorted(parts)]
+
+
+def _clean_cut_slices(frame: pl.DataFrame, keys: np.ndarray, targets: np.ndarray,
+                      n_parts: int) -> list[pl.DataFrame] | None:
+    """Slices of ``frame`` cut at the first clean row at or after each target (a row before
+    which every key is below every key from it on, so groups stay whole), or None when the
+    clean rows cannot give parts of at most twice the even share (an unsorted frame). On a
+    sorted frame every group start is clean and a lone big group is accepted as it is."""
+    clean_rows = np.flatnonzero(np.maximum.accumulate(keys[:-1]) < np.minimum.accumulate(keys[::-1])[::-1][1:]) + 1
+    if clean_rows.size == 0:
+        return [frame] if (keys == keys[0]).all() else None
+    cuts = np.unique(clean_rows[np.minimum(np.searchsorted(clean_rows, targets), len(clean_rows) - 1)])
+    bounds = [0, *[int(c) for c in cuts if 0 < c < frame.height], frame.height]
+    sorted_keys = clean_rows.size == np.count_nonzero(keys[1:] != keys[:-1])
+    if not sorted_keys and max(np.diff(bounds)) > 2 * frame.height / n_parts:
+        return None
+    return [frame.slice(a, b - a) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
 
 @dataclass(frozen=True)
