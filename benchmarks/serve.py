@@ -2,7 +2,8 @@
 
 Builds (or reuses) a synthetic store of N positions, starts the API on 127.0.0.1 in a child
 process, and runs C concurrent clients over four request mixes: an events page with filters,
-the risk-ranked vessel list, a vessel detail and a 7-day track. Bounded in requests and time.
+the risk-ranked vessel list, a vessel search, a vessel detail and a 7-day track. Bounded in requests and
+time. Reports the server's CPU time per request and the resident memory of each server process.
 
 \b
 Example:
