@@ -1,7 +1,7 @@
 """Loopback load test of ``darkfleet serve``: p50/p95/p99 latency under concurrent clients.
 
 Builds (or reuses) a synthetic store of N positions, starts the API on 127.0.0.1 in a child
-process, and runs C concurrent clients over four request mixes: an events page with filters,
+process, and runs C concurrent clients over five request mixes: an events page with filters,
 the risk-ranked vessel list, a vessel search, a vessel detail and a 7-day track. Bounded in requests and
 time. Reports the server's CPU time per request and the resident memory of each server process.
 
