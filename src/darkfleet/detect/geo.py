@@ -10,7 +10,9 @@ import math
 
 import numpy as np
 import polars as pl
-from numba import njit, prange
+from numba import njit
+
+from darkfleet.detect.runs import grown
 
 EARTH_RADIUS_M = 6_371_008.8
 M_PER_DEG_LAT = EARTH_RADIUS_M * math.pi / 180.0
@@ -68,69 +70,70 @@ def cell_size_deg(min_cell_m: float, max_abs_lat_deg: float) -> tuple[float, flo
 _CELL_OFFSET = 1 << 30  # cell indices shifted positive so that (row, column) packs into one int64
 
 
-@njit(cache=True)
-def _corner_pairs(k, lo_t, hi_t, sorted_key, order, cy, cx, dy, dx, group, do_fill, at, out_a, out_b):  # pragma: no cover - numba
-    """Partners of sorted row ``k`` (counted, or written from ``at`` on): rows of a higher
-    ``group`` in the same instant (sorted rows ``lo_t:hi_t``) whose home cell is ``k``'s home
-    cell or one of the 3 at its nearest corner."""
-    i = order[k]
-    count = 0
-    for oy in range(2):
-        for ox in range(2):
-            key = ((cy[i] + oy * dy[i] + _CELL_OFFSET) << 32) | (cx[i] + ox * dx[i] + _CELL_OFFSET)
-            lo = lo_t + np.searchsorted(sorted_key[lo_t:hi_t], key, side="left")
-            hi = lo_t + np.searchsorted(sorted_key[lo_t:hi_t], key, side="right")
-            for m in range(lo, hi):
-                j = order[m]
-                if group[i] < group[j]:
-                    if do_fill:
-                        out_a[at + count] = i
-                        out_b[at + count] = j
-                    count += 1
-    return count
+@njit(cache=True, nogil=True)
+def _first_at_least(keys, lo, hi, key):  # pragma: no cover - numba
+    """The first index in ``lo:hi`` whose sorted key is >= ``key`` (``hi`` if none)."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
-@njit(cache=True, parallel=True)
-def _corner_pair_counts(instants, sorted_key, order, cy, cx, dy, dx, group):  # pragma: no cover - numba
-    counts = np.zeros(order.shape[0], dtype=np.int64)
-    no = np.empty(0, np.int64)
-    for r in prange(instants.shape[0] - 1):  # instants are independent: both cores
-        for k in range(instants[r], instants[r + 1]):
-            counts[k] = _corner_pairs(k, instants[r], instants[r + 1], sorted_key, order, cy, cx, dy, dx, group, False, 0, no, no)
-    return counts
+@njit(cache=True, nogil=True)
+def _close_pair_kernel(instants, sorted_key, order, cy, cx, dy, dx, group, lat, lon, max_m):  # pragma: no cover - numba
+    """Pairs of rows (a, b) and their distance, at most ``max_m`` apart: for every sorted row,
+    the rows of a higher ``group`` in the same instant (sorted rows ``instants[r]:instants[r +
+    1]``) whose home cell is its own or one of the 3 at its nearest corner (binary search of
+    the sorted cell keys; the own cell is the run of equal keys the row sits in)."""
+    pairs = np.empty((2, 1024), np.int64)
+    dist = np.empty((1, 1024))
+    n_out = 0
+    for r in range(instants.shape[0] - 1):
+        lo_t, hi_t = instants[r], instants[r + 1]
+        cell_lo = lo_t
+        for k in range(lo_t, hi_t):
+            if sorted_key[k] != sorted_key[cell_lo]:
+                cell_lo = k
+            i = order[k]
+            for corner in range(4):
+                oy, ox = corner >> 1, corner & 1
+                key = ((cy[i] + oy * dy[i] + _CELL_OFFSET) << 32) | (cx[i] + ox * dx[i] + _CELL_OFFSET)
+                m = cell_lo if corner == 0 else _first_at_least(sorted_key, lo_t, hi_t, key)
+                while m < hi_t and sorted_key[m] == key:
+                    j = order[m]
+                    if group[i] < group[j]:
+                        d = haversine_scalar_m(lat[i], lon[i], lat[j], lon[j])
+                        if d <= max_m:
+                            pairs, dist = grown(pairs, n_out + 1), grown(dist, n_out + 1)
+                            pairs[0, n_out], pairs[1, n_out], dist[0, n_out] = i, j, d
+                            n_out += 1
+                    m += 1
+    return pairs[0, :n_out], pairs[1, :n_out], dist[0, :n_out]
 
 
-@njit(cache=True, parallel=True)
-def _corner_pair_fill(instants, sorted_key, order, cy, cx, dy, dx, group, offsets, out_a, out_b):  # pragma: no cover - numba
-    for r in prange(instants.shape[0] - 1):
-        for k in range(instants[r], instants[r + 1]):
-            _corner_pairs(k, instants[r], instants[r + 1], sorted_key, order, cy, cx, dy, dx, group, True, offsets[k], out_a, out_b)
+def close_row_pairs(lat, lon, t_us, group, max_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row pairs (a, b) at the same instant, ``group[a] < group[b]``, at most ``max_m`` apart,
+    and their distance.
 
-
-def near_corner_pairs(lat, lon, t_us, group, lat_deg: float, lon_deg: float) -> tuple[np.ndarray, np.ndarray]:
-    """Row pairs (a, b) at the same instant, ``group[a] < group[b]``, with b's cell being a's
-    cell or one of the 3 cells at a's nearest corner.
-
-    With cells at least twice the search distance wide, a point's neighbours within that
-    distance can only lie in those 4 cells, so every close pair of different groups is a
-    candidate, never all pairs. Rows are ordered by (instant, cell) once; each row then
-    binary-searches its 4 cells among the rows of its instant, instants in parallel (a count
-    pass, then a fill pass)."""
+    Candidates come from a spatial hash: with cells at least twice the search distance wide
+    (2.2x), a point's neighbours within that distance can only lie in its own cell or the 3 at
+    its nearest corner, so every close pair of different groups is measured, never all pairs.
+    Rows are ordered by (instant, cell) once; each row then binary-searches its 4 cells among
+    the rows of its instant, one pass (one thread: stages run side by side instead)."""
+    lat_deg, lon_deg = cell_size_deg(2.2 * max_m, float(np.abs(lat).max()) if len(lat) else 0.0)
     fy = lat / lat_deg
     fx = lon / lon_deg
     cy = np.floor(fy).astype(np.int64)
     cx = np.floor(fx).astype(np.int64)
-    dy = np.where(fy - np.floor(fy) < 0.5, -1, 1).astype(np.int64)
-    dx = np.where(fx - np.floor(fx) < 0.5, -1, 1).astype(np.int64)
+    dy = np.where(fy - cy < 0.5, -1, 1).astype(np.int64)
+    dx = np.where(fx - cx < 0.5, -1, 1).astype(np.int64)
     key = ((cy + _CELL_OFFSET) << 32) | (cx + _CELL_OFFSET)
     order = np.lexsort((key, t_us))
     sorted_t = t_us[order]
     instants = np.concatenate([[0], np.flatnonzero(np.diff(sorted_t)) + 1, [len(order)]]).astype(np.int64)
-    # a private copy: one Numba signature whether Polars shared its buffer read-only or not
-    args = (instants, key[order], order, cy, cx, dy, dx, np.array(group, dtype=np.int64))
-    counts = _corner_pair_counts(*args)
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    a = np.empty(offsets[-1], np.int64)
-    b = np.empty(offsets[-1], np.int64)
-    _corner_pair_fill(*args, offsets[:-1], a, b)
-    return a, b
+    # private copies: one Numba signature whether Polars shared its buffers read-only or not
+    return _close_pair_kernel(instants, key[order], order, cy, cx, dy, dx, np.array(group, dtype=np.int64),
+                              np.array(lat, dtype=np.float64), np.array(lon, dtype=np.float64), float(max_m))

@@ -1,8 +1,22 @@
-"""Run-length grouping on sorted frames: the shared step of every "for at least N hours" rule."""
+"""Run-length grouping on sorted frames: the shared step of every "for at least N hours" rule;
+and the growing output buffer of the kernels that emit runs, pairs or hits."""
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def grown(a, n):  # pragma: no cover - numba
+    """``a`` (rows x capacity) with room for at least ``n`` columns, the filled ones kept: a
+    kernel that cannot know its output size writes into it and doubles it when full."""
+    if n <= a.shape[1]:
+        return a
+    b = np.empty((a.shape[0], max(n, 2 * a.shape[1])), a.dtype)
+    b[:, : a.shape[1]] = a
+    return b
 
 
 def run_ids(keys: list[str], time_col: str, step_us: int, flag: pl.Expr | None = None) -> pl.Expr:

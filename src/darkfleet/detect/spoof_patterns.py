@@ -28,7 +28,7 @@ from darkfleet.clean.segment import in_order, reported_sog, segment_order
 from darkfleet.config import SpoofingConfig
 from darkfleet.detect.events import details_expr
 from darkfleet.detect.geo import M_PER_NM, haversine_scalar_m
-from darkfleet.detect.runs import hours_between
+from darkfleet.detect.runs import grown, hours_between
 
 US_PER_MIN = 60_000_000
 _LATTICE, _CONSTANT_STEP = 0, 1  # the two grid_regular patterns, numbered as in the kernel's output
@@ -66,16 +66,6 @@ class Tracks:
 
 def _utc(t_us: np.ndarray) -> pl.Series:
     return pl.Series(t_us).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-
-
-@njit(cache=True, nogil=True)
-def grown(a, n):  # pragma: no cover - numba
-    """``a`` (rows x capacity) with room for at least ``n`` columns, the filled ones kept."""
-    if n <= a.shape[1]:
-        return a
-    b = np.empty((a.shape[0], max(n, 2 * a.shape[1])), a.dtype)
-    b[:, : a.shape[1]] = a
-    return b
 
 
 @njit(cache=True, nogil=True)
