@@ -212,11 +212,11 @@ class _CrashFirstTask(Engine):
     def map_cells(self, frame, cell_cols, fn, halo=1, sink=None):
         return self.inner.map_cells(frame, cell_cols, fn, halo, sink)
 
-    def map_tasks(self, fn, calls, description="tasks"):
+    def map_tasks(self, fn, calls, description="tasks", threads=1):
         # the split tasks run first; crash in the first per-vessel partition task
         if fn is not partition_task:
-            return self.inner.map_tasks(fn, calls, description)
-        return self.inner.map_tasks(_crash_once(fn, self.marker), calls, description)
+            return self.inner.map_tasks(fn, calls, description, threads)
+        return self.inner.map_tasks(_crash_once(fn, self.marker), calls, description, threads)
 
     def scratch_root(self):
         return self.inner.scratch_root()

@@ -65,3 +65,19 @@ def test_detection_on_two_threads_equals_one_thread() -> None:
     assert threaded.events.equals(serial.events)
     assert threaded.segments.equals(serial.segments)
     assert set(threaded.summary["timings_s"]) == set(serial.summary["timings_s"])
+
+
+def test_in_process_map_tasks_runs_calls_in_threads_and_keeps_call_order() -> None:
+    from darkfleet.engine.embedded import EmbeddedEngine
+
+    meet = threading.Barrier(2, timeout=10)
+
+    def call(i: int, wait: bool) -> int:
+        if wait:
+            meet.wait()  # the first two calls only pass when both run at once
+        return i * i
+
+    engine = EmbeddedEngine()
+    calls = [(0, True), (1, True), (2, False), (3, False)]
+    assert engine.map_tasks(call, calls, threads=2) == [0, 1, 4, 9]
+    assert engine.map_tasks(call, [(5, False), (6, False)]) == [25, 36]  # one at a time by default

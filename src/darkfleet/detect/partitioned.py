@@ -211,7 +211,9 @@ def run_detection_partitioned(
                 n_ranges, pos_parts, stat_parts = 1, [slices], [static_slices]
             else:
                 bounds = mmsi_bounds(files, n_partitions)
-                split = engine.map_tasks(split_slice, [(s, bounds, run_root) for s in slices + static_slices], "split")
+                # a slice is ~partition_rows positions: two at once cost little memory and keep both cores busy
+                split = engine.map_tasks(split_slice, [(s, bounds, run_root) for s in slices + static_slices], "split",
+                                         threads=STAGE_THREADS)
                 n_ranges = len(bounds) + 1
                 pos_parts = [[piece[k] for piece in split[: len(slices)] if k in piece] for k in range(n_ranges)]
                 stat_parts = [[piece[k] for piece in split[len(slices):] if k in piece] for k in range(n_ranges)]

@@ -7,7 +7,8 @@ and where the function runs, under three data-parallel contracts:
   ``by`` columns (e.g. every report of an MMSI) and must not rely on seeing anything else.
 * :meth:`Engine.map_tasks`: independent calls ``fn(*args)`` (e.g. one per MMSI partition of
   an input too large for memory) whose arguments are small (paths, numbers) and whose
-  results are small; each call reads and writes its own files under :meth:`Engine.scratch_root`.
+  results are small; each call reads and writes its own files under :meth:`Engine.scratch_root`,
+  and may run at the same time as others (in threads or processes).
 * :meth:`Engine.map_cells`: ``fn`` receives frames that each hold every row of a block of
   space cells plus a halo of ``halo`` neighbouring cells, so pairs closer than a cell are
   never split. ``fn`` returns rows carrying the same ``cell_cols`` naming the cell that owns
@@ -48,14 +49,22 @@ class Engine(ABC):
     def collect(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         """Materialise a (possibly lazy or remote) frame locally."""
 
-    def map_tasks(self, fn: Callable[..., Any], calls: Sequence[tuple], description: str = "tasks") -> list[Any]:
+    def map_tasks(self, fn: Callable[..., Any], calls: Sequence[tuple], description: str = "tasks",
+                  threads: int = 1) -> list[Any]:
         """``[fn(*args) for args in calls]``, run where the engine places work; results in call order.
 
-        The base implementation runs the calls one after another in this process, so only one
-        call's data is in memory at a time."""
+        The base implementation runs the calls in this process, ``threads`` at a time (one by
+        default, so only one call's data is in memory at a time; more only for calls whose data
+        is small next to memory, e.g. cutting input slices). A distributed engine runs the calls
+        on its workers whatever ``threads`` says."""
         from darkfleet._progress import track
 
-        return [fn(*args) for args in track(calls, description, total=len(calls))]
+        if threads <= 1 or len(calls) <= 1:
+            return [fn(*args) for args in track(calls, description, total=len(calls))]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(threads, thread_name_prefix="darkfleet-tasks") as pool:
+            return list(track(pool.map(lambda args: fn(*args), calls), description, total=len(calls)))
 
     @property
     def parallelism(self) -> int:

@@ -135,7 +135,8 @@ class DaskEngine(Engine):
         ]
         return _concat(self._gather(futures, "cell search"))
 
-    def map_tasks(self, fn: Callable[..., Any], calls: Sequence[tuple], description: str = "tasks") -> list[Any]:
+    def map_tasks(self, fn: Callable[..., Any], calls: Sequence[tuple], description: str = "tasks",
+                  threads: int = 1) -> list[Any]:
         from distributed import as_completed
 
         futures = [self.client.submit(fn, *args, pure=False) for args in calls]
