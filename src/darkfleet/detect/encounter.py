@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 from numba import njit
 
+from darkfleet.clean.segment import in_order
 from darkfleet.config import EncounterConfig
 from darkfleet.detect.events import details_expr, finish_events
 from darkfleet.detect.geo import close_row_pairs
@@ -118,10 +119,9 @@ def _contact_runs(pairs: pl.DataFrame, step_min: int) -> pl.DataFrame:
     """One row per run of consecutive grid instants of one vessel pair (pairs as
     :func:`closest_per_instant` leaves them)."""
     columns = ["distance_m", "speed_a_kn", "speed_b_kn", "heading_diff_deg", "lat", "lon"]
-    (first, last), stats = _contact_run_kernel(
-        pairs["mmsi"].to_numpy(), pairs["other_mmsi"].to_numpy(), pairs["timestamp_utc"].dt.epoch("us").to_numpy(),
-        *(pairs[c].cast(pl.Float64).fill_null(np.nan).to_numpy() for c in columns), step_min * 60_000_000,
-    )
+    arrays = [pairs["mmsi"], pairs["other_mmsi"], pairs["timestamp_utc"].dt.epoch("us"),
+              *(pairs[c].cast(pl.Float64).fill_null(np.nan) for c in columns)]
+    (first, last), stats = _contact_run_kernel(*(in_order(a.to_numpy(), None) for a in arrays), step_min * 60_000_000)
     names = ["median_distance_m", "min_distance_m", "median_speed_a_kn", "median_speed_b_kn", "median_heading_diff_deg",
              "lat", "lon"]
     return pl.DataFrame(
