@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from numba import njit, prange
+from numba import njit
 
 from darkfleet.clean.segment import in_order, segment_order
 from darkfleet.config import ResampleConfig
@@ -22,7 +22,7 @@ from darkfleet.detect.geo import M_PER_NM, haversine_scalar_m
 GRID_COLUMNS = ["segment_id", "mmsi", "timestamp_utc", "lat", "lon", "speed_kn", "cog_deg", "heading_deg", "interpolated"]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _segment_grid(a, b, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn, do_fill, s, at, o_seg, o_t, o_f):  # pragma: no cover - numba
     """Grid points of the segment in rows ``a:b``; with ``do_fill`` written from row ``at`` on.
     Returns how many."""
@@ -81,19 +81,21 @@ def _segment_grid(a, b, t, lat, lon, sog, cog, heading, step, max_gap, still_gap
     return count
 
 
-@njit(cache=True, parallel=True)
+# nogil without prange: the engine resamples key ranges in threads, and the stage graph runs
+# other stages beside this one
+@njit(cache=True, nogil=True)
 def _grid_counts(starts, ends, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn):  # pragma: no cover - numba
     counts = np.zeros(starts.shape[0], dtype=np.int64)
     no_i, no_f = np.empty(0, np.int64), np.empty((6, 0))
-    for s in prange(starts.shape[0]):  # segments are independent: both cores
+    for s in range(starts.shape[0]):
         counts[s] = _segment_grid(starts[s], ends[s], t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn,
                                   False, s, 0, no_i, no_i, no_f)
     return counts
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
 def _grid_fill(starts, ends, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn, offsets, o_seg, o_t, o_f):  # pragma: no cover - numba
-    for s in prange(starts.shape[0]):  # each segment writes its own rows from offsets[s]
+    for s in range(starts.shape[0]):  # each segment writes its own rows from offsets[s]
         _segment_grid(starts[s], ends[s], t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn,
                       True, s, offsets[s], o_seg, o_t, o_f)
 
