@@ -184,12 +184,15 @@ def _no_fix(no_fix: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
 
 
 @njit(cache=True, nogil=True)
-def _circle_kernel(order, seg, t_us, lat, lon, speed, window, min_turn_deg, min_speed_kn, max_step_turn_deg, step_us):  # pragma: no cover - numba
+def _circle_kernel(order, seg, t_us, lat, lon, speed, window, min_turn_deg, min_speed_kn, max_step_turn_deg, step_us,
+                   min_sailed_m):  # pragma: no cover - numba
     """Grid rows (walked in ``order``: segment by segment, in time) that end a window of
     ``window`` steps turning a full circle at speed and closing on itself, with the net turn,
     the median speed of the window and a run number (consecutive hits of one segment, no
-    silence over ``step_us``). Turns count only inside the segment (the first two points of
-    a segment turn 0); a window with an unknown speed never fires."""
+    silence over ``step_us``). A turn is measured from one sailed step (>= ``min_sailed_m``)
+    to the next of the segment: a step that hardly moves (a stop, GPS jitter at anchor) has
+    no heading, so it neither turns nor hides a U-turn across it. A window with an unknown
+    speed never fires."""
     n = order.shape[0]
     ints = np.empty((2, 64), np.int64)  # row, run number
     floats = np.empty((2, 64))  # net turn, median speed
@@ -206,12 +209,14 @@ def _circle_kernel(order, seg, t_us, lat, lon, speed, window, min_turn_deg, min_
         if b - a > window and fast:
             turn = np.zeros(b - a)
             step_m = np.zeros(b - a)
-            bearing_prev = 0.0
+            bearing_prev = np.nan
             for q in range(1, b - a):
                 i, h = order[a + q], order[a + q - 1]
-                bearing = bearing_scalar_deg(lat[h], lon[h], lat[i], lon[i])
                 step_m[q] = haversine_scalar_m(lat[h], lon[h], lat[i], lon[i])
-                if q >= 2:
+                if step_m[q] < min_sailed_m:
+                    continue
+                bearing = bearing_scalar_deg(lat[h], lon[h], lat[i], lon[i])
+                if not np.isnan(bearing_prev):
                     turn[q] = ((bearing - bearing_prev + 540.0) % 360.0) - 180.0
                 bearing_prev = bearing
             last_hit = -2
@@ -247,9 +252,11 @@ def _circles(grid: pl.DataFrame, walk: Tracks, config: SpoofingConfig, step_min:
     """Windows of the resampled track that turn a full circle at speed and close on themselves."""
     window = max(2, int(round(config.circle_window_h * 60 / step_min)))
     speed = in_order(grid["speed_kn"].cast(pl.Float64).fill_null(np.nan).to_numpy(), None)
+    # a step sailed at under half the circling speed: stopped or drifting, its bearing is noise
+    min_sailed_m = 0.5 * config.circle_min_speed_kn * M_PER_NM * step_min / 60
     (hits, run), (turn_sum, speed_kn) = _circle_kernel(
         walk.order, walk.seg, walk.t_us, walk.lat, walk.lon, speed, window, float(config.circle_min_turn_deg),
-        float(config.circle_min_speed_kn), float(config.circle_max_step_turn_deg), step_min * 60_000_000,
+        float(config.circle_min_speed_kn), float(config.circle_max_step_turn_deg), step_min * 60_000_000, min_sailed_m,
     )
     circles = (
         grid.select("mmsi", "timestamp_utc", "lat", "lon")[hits]
