@@ -70,47 +70,68 @@ def cell_size_deg(min_cell_m: float, max_abs_lat_deg: float) -> tuple[float, flo
 _CELL_OFFSET = 1 << 30  # cell indices shifted positive so that (row, column) packs into one int64
 
 
-@njit(cache=True, nogil=True)
-def _first_at_least(keys, lo, hi, key):  # pragma: no cover - numba
-    """The first index in ``lo:hi`` whose sorted key is >= ``key`` (``hi`` if none)."""
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if keys[mid] < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+@njit(cache=True, nogil=True, inline="always")
+def _emit_close(i, lo, hi, order, group, lat, lon, max_m, pairs, dist, n_out):  # pragma: no cover - numba
+    """Pairs of row ``i`` with the sorted rows ``lo:hi`` of a higher group within ``max_m``."""
+    for m in range(lo, hi):
+        j = order[m]
+        if group[i] < group[j]:
+            d = haversine_scalar_m(lat[i], lon[i], lat[j], lon[j])
+            if d <= max_m:
+                pairs, dist = grown(pairs, n_out + 1), grown(dist, n_out + 1)
+                pairs[0, n_out], pairs[1, n_out], dist[0, n_out] = i, j, d
+                n_out += 1
+    return pairs, dist, n_out
 
 
 @njit(cache=True, nogil=True)
-def _close_pair_kernel(instants, sorted_key, order, cy, cx, dy, dx, group, lat, lon, max_m):  # pragma: no cover - numba
+def _close_pair_kernel(instants, sorted_key, order, dy, dx, group, lat, lon, max_m):  # pragma: no cover - numba
     """Pairs of rows (a, b) and their distance, at most ``max_m`` apart: for every sorted row,
     the rows of a higher ``group`` in the same instant (sorted rows ``instants[r]:instants[r +
-    1]``) whose home cell is its own or one of the 3 at its nearest corner (binary search of
-    the sorted cell keys; the own cell is the run of equal keys the row sits in)."""
+    1]``, by cell key: row of cells, then column) whose cell is its own or one of the 3 at its
+    nearest corner. Within an instant the cells are runs of equal keys: the own cell and its
+    neighbour in the same row of cells are the adjacent runs, and the row of cells above and
+    the one below are found by two pointers that only move forward."""
     pairs = np.empty((2, 1024), np.int64)
     dist = np.empty((1, 1024))
     n_out = 0
+    cell_end = np.empty(sorted_key.shape[0], np.int64)
+    row_step = np.int64(1) << 32
     for r in range(instants.shape[0] - 1):
         lo_t, hi_t = instants[r], instants[r + 1]
-        cell_lo = lo_t
+        for k in range(hi_t - 1, lo_t - 1, -1):
+            cell_end[k] = cell_end[k + 1] if k + 1 < hi_t and sorted_key[k + 1] == sorted_key[k] else k + 1
+        below, above = lo_t, lo_t  # first rows at or past (row - 1, column - 1) and (row + 1, column - 1)
+        cell_lo, prev_cell_lo = lo_t, lo_t
         for k in range(lo_t, hi_t):
-            if sorted_key[k] != sorted_key[cell_lo]:
-                cell_lo = k
+            key = sorted_key[k]
+            if key != sorted_key[cell_lo]:
+                prev_cell_lo, cell_lo = cell_lo, k
             i = order[k]
-            for corner in range(4):
-                oy, ox = corner >> 1, corner & 1
-                key = ((cy[i] + oy * dy[i] + _CELL_OFFSET) << 32) | (cx[i] + ox * dx[i] + _CELL_OFFSET)
-                m = cell_lo if corner == 0 else _first_at_least(sorted_key, lo_t, hi_t, key)
-                while m < hi_t and sorted_key[m] == key:
-                    j = order[m]
-                    if group[i] < group[j]:
-                        d = haversine_scalar_m(lat[i], lon[i], lat[j], lon[j])
-                        if d <= max_m:
-                            pairs, dist = grown(pairs, n_out + 1), grown(dist, n_out + 1)
-                            pairs[0, n_out], pairs[1, n_out], dist[0, n_out] = i, j, d
-                            n_out += 1
-                    m += 1
+            pairs, dist, n_out = _emit_close(i, cell_lo, cell_end[k], order, group, lat, lon, max_m, pairs, dist, n_out)
+            if dx[i] > 0:
+                m = cell_end[k]
+                if m < hi_t and sorted_key[m] == key + 1:
+                    pairs, dist, n_out = _emit_close(i, m, cell_end[m], order, group, lat, lon, max_m, pairs, dist, n_out)
+            elif cell_lo > lo_t and sorted_key[cell_lo - 1] == key - 1:
+                pairs, dist, n_out = _emit_close(i, prev_cell_lo, cell_lo, order, group, lat, lon, max_m, pairs, dist,
+                                                 n_out)
+            first = key + dy[i] * row_step - 1  # (row + dy, column - 1)
+            if dy[i] < 0:
+                while below < hi_t and sorted_key[below] < first:
+                    below += 1
+                m = below
+            else:
+                while above < hi_t and sorted_key[above] < first:
+                    above += 1
+                m = above
+            # the two wanted cells of that row: (column, column + dx), adjacent runs
+            for column in range(-1, 2):
+                if m < hi_t and sorted_key[m] == first + 1 + column:
+                    if column == 0 or column == dx[i]:
+                        pairs, dist, n_out = _emit_close(i, m, cell_end[m], order, group, lat, lon, max_m, pairs, dist,
+                                                         n_out)
+                    m = cell_end[m]
     return pairs[0, :n_out], pairs[1, :n_out], dist[0, :n_out]
 
 
@@ -121,8 +142,8 @@ def close_row_pairs(lat, lon, t_us, group, max_m: float) -> tuple[np.ndarray, np
     Candidates come from a spatial hash: with cells at least twice the search distance wide
     (2.2x), a point's neighbours within that distance can only lie in its own cell or the 3 at
     its nearest corner, so every close pair of different groups is measured, never all pairs.
-    Rows are ordered by (instant, cell) once; each row then binary-searches its 4 cells among
-    the rows of its instant, one pass (one thread: stages run side by side instead)."""
+    Rows are ordered by (instant, cell) once; each row then finds its 4 cells among the rows
+    of its instant without a search, one pass (one thread: stages run side by side instead)."""
     lat_deg, lon_deg = cell_size_deg(2.2 * max_m, float(np.abs(lat).max()) if len(lat) else 0.0)
     fy = lat / lat_deg
     fx = lon / lon_deg
@@ -135,5 +156,5 @@ def close_row_pairs(lat, lon, t_us, group, max_m: float) -> tuple[np.ndarray, np
     sorted_t = t_us[order]
     instants = np.concatenate([[0], np.flatnonzero(np.diff(sorted_t)) + 1, [len(order)]]).astype(np.int64)
     # private copies: one Numba signature whether Polars shared its buffers read-only or not
-    return _close_pair_kernel(instants, key[order], order, cy, cx, dy, dx, np.array(group, dtype=np.int64),
+    return _close_pair_kernel(instants, key[order], order, dy, dx, np.array(group, dtype=np.int64),
                               np.array(lat, dtype=np.float64), np.array(lon, dtype=np.float64), float(max_m))
