@@ -238,6 +238,25 @@ def _static_slices(static, run_root: str, partition_rows: int) -> list[InputSlic
     return plan_slices(parquet_files(static), partition_rows)
 
 
+def _encounters_and_gaps(parts: list[dict], config: DetectConfig, engine: Engine, ports: PortIndex, digest: str,
+                         timer: _Timer) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The pair search over the partitions' grids, with the gap evidence found beside it (its
+    reception counts are small; the static reports wait until the search has freed its memory)."""
+    grids = [p.pop("grid") for p in parts]
+    heard = [p.pop("heard") for p in parts]
+    found = [p.pop("gaps") for p in parts]
+
+    def gaps() -> pl.DataFrame:
+        counts = pl.concat(heard).group_by("cy", "cx", "hour").agg(pl.col("n_vessels").sum())
+        return gap_events(pl.concat(found), counts, config.gap, ports, config.ports.in_port_radius_m, digest)
+
+    run = run_stages([Stage("encounter", lambda: _encounters(pl.concat(grids), config, engine, ports, digest)),
+                      Stage("gap", gaps)])
+    for stage, seconds in run.wall_s.items():
+        timer.timings_s[stage] = round(timer.timings_s.get(stage, 0.0) + seconds, 4)
+    return run.results["encounter"], run.results["gap"]
+
+
 def _combine(parts: list[dict], config: DetectConfig, engine: Engine, ports: PortIndex, digest: str, timer: _Timer,
              started: float) -> DetectResult:
     """The cross-vessel stages on what the partitions kept, in MMSI order (the ranges are)."""
@@ -248,16 +267,8 @@ def _combine(parts: list[dict], config: DetectConfig, engine: Engine, ports: Por
         counts.sources = max(counts.sources, part["counts"].sources)
         for stage, seconds in part["timings_s"].items():
             timer.timings_s[stage] = round(timer.timings_s.get(stage, 0.0) + seconds, 4)
-    radius = config.ports.in_port_radius_m
-    with timer.stage("gap"):
-        heard = pl.concat([p.pop("heard") for p in parts]).group_by("cy", "cx", "hour").agg(pl.col("n_vessels").sum())
-        gaps = gap_events(pl.concat([p.pop("gaps") for p in parts]), heard, config.gap, ports, radius, digest)
-        del heard
     grid_points = sum(p["grid_points"] for p in parts)
-    with timer.stage("encounter"):
-        grid = pl.concat([p.pop("grid") for p in parts])
-        encounters = _encounters(grid, config, engine, ports, digest)
-        del grid
+    encounters, gaps = _encounters_and_gaps(parts, config, engine, ports, digest, timer)
     # ranges come in MMSI order and each is sorted by mmsi, time: the concatenation is too
     static_frame = pl.concat([load(p.pop("static")) for p in parts], how="diagonal_relaxed")
     with timer.stage("identity_change"):
