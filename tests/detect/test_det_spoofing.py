@@ -3,13 +3,15 @@ from datetime import timedelta
 
 import numpy as np
 import polars as pl
+import pytest
 
 from darkfleet.clean.prepare import prepare_positions
 from darkfleet.clean.resample import resample_segments
 from darkfleet.clean.segment import segment_positions, segment_table
 from darkfleet.config import ResampleConfig, SegmentConfig, SpoofingConfig
+from darkfleet.detect.pipeline import run_detection
 from darkfleet.detect.spoofing import detect_spoofing
-from det_tracks import OFFSHORE, T0, offset, positions, track
+from det_tracks import OFFSHORE, T0, offset, positions, static_rows, track
 
 
 def _spoofing(table):
@@ -159,3 +161,13 @@ def test_a_straight_track_at_a_regular_rate_is_not_grid_regular():
     straight = track(34, 4, 11.3, course_deg=90.0, step_s=60.0)  # due east: the latitude never changes
     straight = straight.with_columns((pl.col("lat") * 600_000).round(0) / 600_000, (pl.col("lon") * 600_000).round(0) / 600_000)
     assert _kinds(straight) == []
+
+
+@pytest.mark.parametrize("ship_type, one_track", [(40, True), (70, False)])
+def test_36_kn_craft_without_sog_is_one_track_only_as_high_speed_craft(ship_type, one_track):
+    # the detect pipeline passes each vessel's latest static ship type to the segmenter
+    craft = track(5, 1.5, 36.0, start=OFFSHORE).with_columns(pl.lit(None, dtype=pl.Float32).alias("sog_kn"))
+    result = run_detection(positions(craft), static_rows([{"mmsi": 5, "timestamp_utc": T0, "ship_type": ship_type}]))
+    assert (result.summary["segments"] == 1) is one_track
+    if one_track:
+        assert result.events.filter(pl.col("event_type") == "spoofing").height == 0

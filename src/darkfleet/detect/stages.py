@@ -9,7 +9,7 @@ import polars as pl
 from darkfleet import schema
 from darkfleet.clean.prepare import prepare_positions, prepare_static
 from darkfleet.clean.resample import resample_segments
-from darkfleet.clean.segment import segment_positions, segment_table
+from darkfleet.clean.segment import latest_ship_types, segment_positions, segment_table
 from darkfleet.config import DetectConfig
 from darkfleet.detect.dark_sts import detect_dark_sts
 from darkfleet.detect.draught import detect_draught_changes
@@ -31,8 +31,9 @@ def vessel_stages(positions, static, config: DetectConfig, engine: Engine, ports
     one stage after another, so an engine never serves two stages at once."""
     radius = config.ports.in_port_radius_m
 
-    def segment(clean):
-        points = engine.map_groups(clean[0], "mmsi", lambda f: segment_positions(f, config.segment))
+    def segment(clean, static_frame):
+        ship_types = latest_ship_types(static_frame)  # one row per vessel: its class speed limit
+        points = engine.map_groups(clean[0], "mmsi", lambda f: segment_positions(f, config.segment, ship_types))
         return (points, *split_jumps(points, config))
 
     def resample(main):
@@ -41,11 +42,11 @@ def vessel_stages(positions, static, config: DetectConfig, engine: Engine, ports
 
     return [
         Stage("clean", lambda: prepare_positions(positions)),  # (clean, no_fix, counts)
-        Stage("segment", segment, ("clean",)),  # (points, segments, main)
+        Stage("clean_static", lambda: prepare_static(static if static is not None else schema.STATIC.empty_table())),
+        Stage("segment", segment, ("clean", "clean_static")),  # (points, segments, main)
         # one nearest-port lookup per report serves in-port flags and port visits alike
         Stage("ports", lambda seg: annotate_ports(seg[2], ports, radius, keep_nearest=True), ("segment",)),  # main
         Stage("resample", resample, ("ports",)),  # grid
-        Stage("clean_static", lambda: prepare_static(static if static is not None else schema.STATIC.empty_table())),
         gap,
         Stage("spoofing", lambda clean, seg, grid: spoofing(seg[0], seg[1], clean[1], grid, config, digest),
               ("clean", "segment", "resample")),
