@@ -16,6 +16,8 @@ simulate = pytest.importorskip("darkfleet.simulate").simulate
 
 ISSUE_TARGETS = {"encounter": 0.95, "loitering": 0.95, "gap": 0.95, "spoofing": 0.95, "identity_change": 0.95,
                  "dark_sts": 0.85}
+# not named by the issue; floors below what seeds 0-4 measure (README), so a regression shows
+FLOORS = {**ISSUE_TARGETS, "draught_change": 0.95, "port_visit": 0.94}
 
 
 def _report(preset: str, seed: int) -> dict:
@@ -52,7 +54,7 @@ def test_regional_meets_the_issue_targets():
     failing = {
         name: (row["precision"], row["recall"])
         for name, row in report["types"].items()
-        if name in ISSUE_TARGETS and min(row["precision"], row["recall"] or 0) < ISSUE_TARGETS[name]
+        if name in FLOORS and min(row["precision"], row["recall"] or 0) < FLOORS[name]
     }
     # measured (docs/detection.md): dark_sts P 0.94 / R 0.90 on seed 0, >= 0.91 / 0.90 on seeds 0-4
     assert not failing, failing

@@ -22,7 +22,7 @@ from darkfleet.detect.runs import hours_between
 CONFIRM_TOLERANCE_M = 0.05  # AIS draught has 0.1 m resolution
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _nearest_report(mmsi, t_us, q_mmsi, q_t_us):  # pragma: no cover - numba
     """Per query, the row of the same MMSI nearest in time (-1 if none); rows sorted by mmsi,
     time. Ties go to the later row, as in Polars' nearest as-of join."""

@@ -22,7 +22,7 @@ from darkfleet.detect.ports_index import PortIndex
 from darkfleet.detect.runs import hours_between
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _slow_run_ids(order, segment_id, t_us, lat, lon, sog, near_port, max_speed_kn, max_step_us):  # pragma: no cover - numba
     """Walking the rows in ``order`` (segment by segment, in time): each row's speed (reported
     SOG, else implied from the previous report of the segment) and the id of its run of slow

@@ -33,8 +33,10 @@ from darkfleet.engine.staging import load, write_frame
 PAIR_PARTITION_DEG = 1.0  # coarse cells an engine may partition the pair search by
 # above this many grid points, pairs go to files in slices of lower MMSI (one slice per
 # PAIR_SLICE_GRID_ROWS points, at least MIN_PAIR_SLICES), and contact runs are formed on
-# batches of whole slices holding at most PAIR_BATCH_ROWS pairs (~90 bytes each): memory bound
-SPILL_PAIRS_ABOVE_GRID_ROWS = 1_000_000
+# batches of whole slices holding at most PAIR_BATCH_ROWS pairs (~90 bytes each): memory bound.
+# Below it the pairs stay in memory (~0.3 GB at the 1.5 M grid points of 12 M positions): the
+# file round trip costs ~1 s there, a third of the encounter stage
+SPILL_PAIRS_ABOVE_GRID_ROWS = 3_000_000
 PAIR_SLICE_GRID_ROWS = 250_000
 MIN_PAIR_SLICES = 64
 PAIR_BATCH_ROWS = 4_000_000

@@ -23,7 +23,7 @@ from darkfleet.detect.events import details_expr, finish_events
 from darkfleet.detect.ports_index import PortIndex
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _visit_runs(track, t_us, dist_m, entry_m, exit_m, max_silence_us):  # pragma: no cover - numba
     """Per report (sorted by track, time): inside a port by the hysteresis rule (inside the
     entry radius: in; beyond the exit radius: out; between them the previous state holds, out
