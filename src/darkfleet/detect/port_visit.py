@@ -24,63 +24,67 @@ from darkfleet.detect.ports_index import PortIndex
 
 
 @njit(cache=True, nogil=True)
-def _visit_runs(track, t_us, dist_m, entry_m, exit_m, max_silence_us):  # pragma: no cover - numba
-    """Per report (sorted by track, time): inside a port by the hysteresis rule (inside the
-    entry radius: in; beyond the exit radius: out; between them the previous state holds, out
-    at a track's first report), and a run id that changes with the track, the state or
-    after a silence (a gap ends a visit: nobody knows whether the vessel stayed)."""
+def _visit_runs(order, track, t_us, dist_m, entry_m, exit_m, max_silence_us):  # pragma: no cover - numba
+    """Per report, visited in ``order`` (segment by segment, in time; empty: as stored): inside
+    a port by the hysteresis rule (inside the entry radius: in; beyond the exit radius: out;
+    between them the previous state holds, out at a track's first report), and a run id that
+    changes with the track, the state or after a silence (a gap ends a visit: nobody knows
+    whether the vessel stayed). Also whether the next report is the same track's, and out."""
     n = track.shape[0]
     inside = np.zeros(n, dtype=np.bool_)
     run = np.empty(n, dtype=np.int64)
+    next_same = np.zeros(n, dtype=np.bool_)
     run_no = 0
+    prev = -1
     for i in range(n):
-        new_vessel = i == 0 or track[i] != track[i - 1]
-        if dist_m[i] <= entry_m:
+        j = order[i] if order.shape[0] else i
+        new_track = i == 0 or track[j] != track[prev]
+        if dist_m[j] <= entry_m:
             inside[i] = True
-        elif dist_m[i] > exit_m:
+        elif dist_m[j] > exit_m:
             inside[i] = False
         else:
-            inside[i] = False if new_vessel else inside[i - 1]
-        if i > 0 and (new_vessel or inside[i] != inside[i - 1] or t_us[i] - t_us[i - 1] >= max_silence_us):
-            run_no += 1
+            inside[i] = False if new_track else inside[i - 1]
+        if i > 0:
+            next_same[i - 1] = not new_track
+            if new_track or inside[i] != inside[i - 1] or t_us[j] - t_us[prev] >= max_silence_us:
+                run_no += 1
         run[i] = run_no
-    return inside, run
+        prev = j
+    return inside, run, next_same
 
 
 def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: PortIndex, digest: str = "") -> pl.DataFrame:
     """Port-visit events (``schema.EVENTS``) from positions sorted by mmsi then time; with a
     ``segment_id`` column, visits are followed per segment."""
     track_col = "segment_id" if "segment_id" in positions.columns else "mmsi"
+    track = positions[track_col].to_numpy()
     t_us = positions["timestamp_utc"].dt.epoch("us").to_numpy()
-    order = segment_order(positions[track_col].to_numpy(), t_us)
-    if order is not None:  # reorder only the columns read here: a whole-frame gather costs ~1 s per 12 M rows
-        used = [c for c in ("mmsi", "segment_id", "timestamp_utc", "lat", "lon", "sog_kn", "port_m", "port_idx")
-                if c in positions.columns]
-        positions, t_us = positions.select(used)[order], t_us[order]
     if "port_m" in positions.columns and "port_idx" in positions.columns:
-        # precomputed nearest port (within a radius >= exit radius: the same nearest port)
+        # precomputed nearest port within a radius >= the exit radius: the same nearest port
+        # for every report inside (farther ones are never inside, whatever port they name)
         dist, idx = positions["port_m"].to_numpy(), positions["port_idx"].to_numpy()
-        beyond = dist > config.exit_radius_m
-        dist, idx = dist.copy(), idx.copy()
-        dist[beyond], idx[beyond] = float("inf"), -1
     else:
         dist, idx = ports.nearest(positions["lat"].to_numpy(), positions["lon"].to_numpy(), config.exit_radius_m)
-    inside, run = _visit_runs(
-        positions[track_col].to_numpy(), t_us, dist,
+    order = segment_order(track, t_us)
+    visit = np.arange(track.shape[0]) if order is None else order  # stored row of each visited report
+    inside, run, next_same = _visit_runs(
+        np.empty(0, dtype=np.int64) if order is None else order, track, t_us, dist,
         float(config.entry_radius_m), float(config.exit_radius_m), float(config.max_silence_h * 3.6e9),
     )
-    pts = (
-        positions.select("mmsi", pl.col(track_col).alias("_track"), "timestamp_utc", "lat", "lon", "sog_kn")
-        .with_columns(pl.Series("_dist", dist), pl.Series("_port", idx), pl.Series("_in", inside), pl.Series("_run", run))
-    )
-    pts = pts.with_columns(
-        pl.col("timestamp_utc").shift(-1).alias("_next_t"),
-        (pl.col("_track") == pl.col("_track").shift(-1)).fill_null(False).alias("_next_same"),
-        (~pl.col("_in").shift(-1)).fill_null(False).alias("_next_out"),
+    # only reports inside a port make visits: gather those rows (and their next report's
+    # facts), not the whole frame, which is mostly at sea
+    rows = np.flatnonzero(inside)
+    nxt = np.minimum(rows + 1, track.shape[0] - 1)
+    source = visit[rows]
+    pts = positions.select("mmsi", "timestamp_utc", "sog_kn")[source].with_columns(
+        pl.Series("_dist", dist[source]), pl.Series("_port", idx[source]), pl.Series("_run", run[rows]),
+        positions["timestamp_utc"].gather(visit[nxt]).alias("_next_t"),
+        pl.Series("_next_same", next_same[rows]),
+        pl.Series("_next_out", next_same[rows] & ~inside[nxt]),
     )
     visits = (
-        pts.filter(pl.col("_in"))
-        .group_by("_run")
+        pts.group_by("_run")
         .agg(
             pl.col("mmsi").first(),
             pl.col("timestamp_utc").first().alias("start_utc"),
