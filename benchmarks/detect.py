@@ -35,8 +35,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
-import numpy as np
-import polars as pl
+# the allocator setting the darkfleet command uses (darkfleet/_allocator.py), before Polars
+# loads; --allocator-default measures without it
+if "--allocator-default" not in sys.argv:
+    from darkfleet._allocator import keep_freed_memory
+
+    keep_freed_memory()
+
+import numpy as np  # noqa: E402
+import polars as pl  # noqa: E402
 
 T = TypeVar("T")
 REPEATS = 3  # darkfleet and the NumPy floor: fastest of 3 runs (MovingPandas, ~1.5 min, runs once)
@@ -60,7 +67,7 @@ def _cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-# samples every 5 ms how many threads of a process are runnable (state R in /proc), until stdin closes
+# samples every 25 ms (cheap: ~2 % of a core) how many threads of a process are runnable (state R in /proc), until stdin closes
 RUNNABLE_SAMPLER = """
 import os, sys, threading, time
 pid, cores, counts, done = sys.argv[1], int(sys.argv[2]), [], threading.Event()
@@ -75,7 +82,7 @@ while not done.is_set():
             continue
         n += stat[stat.rindex(")") + 2] == "R"
     counts.append(min(n, cores))
-    time.sleep(0.005)
+    time.sleep(0.025)
 print(sum(counts) / max(1, len(counts)))
 """
 
@@ -243,6 +250,8 @@ def main() -> None:
     parser.add_argument("--subset-rows", type=int, default=200_000)
     parser.add_argument("--skip-movingpandas", action="store_true")
     parser.add_argument("--partitions", type=int, default=8, help="MMSI partitions of the bounded-memory run (0: skip)")
+    parser.add_argument("--allocator-default", action="store_true",
+                        help="leave jemalloc returning freed pages to the OS (darkfleet's command keeps them)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="darkfleet-bench-"))
     positions, static = args.positions, args.static

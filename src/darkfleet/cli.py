@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 
-import click
+from darkfleet._allocator import keep_freed_memory
 
-from darkfleet import __version__
-from darkfleet.errors import DarkfleetError
+keep_freed_memory()  # this module is the command's entry: before _register() imports Polars
+
+import click  # noqa: E402
+
+from darkfleet import __version__  # noqa: E402
+from darkfleet.errors import DarkfleetError  # noqa: E402
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
