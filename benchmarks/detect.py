@@ -35,15 +35,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
-# the allocator setting the darkfleet command uses (darkfleet/_allocator.py), before Polars
-# loads; --allocator-default measures without it
-if "--allocator-default" not in sys.argv:
-    from darkfleet._allocator import keep_freed_memory
-
-    keep_freed_memory()
-
-import numpy as np  # noqa: E402
-import polars as pl  # noqa: E402
+import numpy as np
+import polars as pl
 
 T = TypeVar("T")
 REPEATS = 3  # darkfleet and the NumPy floor: fastest of 3 runs (MovingPandas, ~1.5 min, runs once)
@@ -250,8 +243,6 @@ def main() -> None:
     parser.add_argument("--subset-rows", type=int, default=200_000)
     parser.add_argument("--skip-movingpandas", action="store_true")
     parser.add_argument("--partitions", type=int, default=8, help="MMSI partitions of the bounded-memory run (0: skip)")
-    parser.add_argument("--allocator-default", action="store_true",
-                        help="leave jemalloc returning freed pages to the OS (darkfleet's command keeps them)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="darkfleet-bench-"))
     positions, static = args.positions, args.static

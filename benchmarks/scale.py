@@ -23,10 +23,6 @@ import sys
 import time
 from pathlib import Path
 
-from darkfleet._allocator import keep_freed_memory
-
-keep_freed_memory()  # as the darkfleet command does; children and Dask workers inherit it
-
 # size label -> simulator preset and overrides (regional: ~47 positions per vessel-hour at 60 s;
 # global-day keeps one per 30 s: ~67 per vessel-hour after reception losses)
 SIZES = {

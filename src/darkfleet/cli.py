@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from darkfleet._allocator import keep_freed_memory
+import click
 
-keep_freed_memory()  # this module is the command's entry: before _register() imports Polars
-
-import click  # noqa: E402
-
-from darkfleet import __version__  # noqa: E402
-from darkfleet.errors import DarkfleetError  # noqa: E402
+from darkfleet import __version__
+from darkfleet.errors import DarkfleetError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
