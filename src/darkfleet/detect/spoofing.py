@@ -70,7 +70,8 @@ def _jumps(points: pl.DataFrame, segments: pl.DataFrame, config: SpoofingConfig,
         details_expr(
             kind="position_jump",
             rule=f"segment of <= {config.max_jump_points} reports or <= {config.max_jump_h} h beside a bigger one "
-            "(implied speed over [segment] max_speed_kn and not vouched for by the reported SOG)",
+            "(implied speed over the class limit: [segment] max_speed_kn, or hsc_max_speed_kn for AIS ship types "
+            "20-29/40-49; not vouched for by the reported SOG)",
             n_reports=pl.col("n_points"),
             jump_m=pl.col("jump_m").round(0),
             implied_speed_kn=pl.col("implied_speed_kn").round(1),
