@@ -171,7 +171,7 @@ def darkfleet_loitering(points: pl.DataFrame, min_duration_h: float, in_port_rad
     from darkfleet.clean.segment import segment_positions
     from darkfleet.config import LoiteringConfig, SegmentConfig
     from darkfleet.detect.loitering import detect_loitering
-    from darkfleet.detect.pipeline import annotate_ports
+    from darkfleet.detect.stages import annotate_ports
     from darkfleet.detect.ports_index import PortIndex
 
     ports = PortIndex.default()

@@ -8,7 +8,7 @@ from darkfleet.clean.segment import segment_positions
 from darkfleet.config import EncounterConfig, ResampleConfig, SegmentConfig, load_config
 from darkfleet.detect.encounter import close_pairs, detect_encounters
 from darkfleet.detect.geo import haversine_m
-from darkfleet.detect.pipeline import annotate_ports
+from darkfleet.detect.stages import annotate_ports
 from det_tracks import COWES, OFFSHORE, T0, offset, positions, track
 from datetime import timedelta
 

@@ -8,7 +8,7 @@ from darkfleet.clean.segment import segment_positions
 from darkfleet.config import GapConfig, LoiteringConfig, SegmentConfig
 from darkfleet.detect.gap import detect_gaps
 from darkfleet.detect.loitering import detect_loitering
-from darkfleet.detect.pipeline import annotate_ports
+from darkfleet.detect.stages import annotate_ports
 from det_tracks import COWES, OFFSHORE, T0, offset, positions, track
 
 

@@ -92,7 +92,7 @@ def detect_loitering(
     points: pl.DataFrame, config: LoiteringConfig, ports: PortIndex | None = None, digest: str = ""
 ) -> pl.DataFrame:
     """Loitering events (``schema.EVENTS``) from segmented reports annotated with ``near_port``
-    (see :func:`darkfleet.detect.pipeline.annotate_ports`)."""
+    (see :func:`darkfleet.detect.stages.annotate_ports`)."""
     runs = slow_runs(points, config)
     port_m = np.full(runs.height, np.nan)
     port_name: list[str | None] = [None] * runs.height

@@ -25,7 +25,6 @@ from darkfleet.detect.encounter import close_pairs, detect_encounters
 from darkfleet.detect.events import empty_events
 from darkfleet.detect.gap import detect_gaps
 from darkfleet.detect.ports_index import PortIndex
-from darkfleet.detect.stages import annotate_ports  # noqa: F401 - part of this module's interface
 from darkfleet.engine.base import Engine
 from darkfleet.engine.stage_graph import STAGE_THREADS, Stage, run_stages
 from darkfleet.engine.staging import load, write_frame
