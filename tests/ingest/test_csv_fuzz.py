@@ -45,3 +45,14 @@ def test_a_nul_byte_in_one_data_line_quarantines_that_line_only(tmp_path):
     assert counts.balanced and counts.lines_read == 4
     assert positions.num_rows == 2
     assert sum(counts.rejected.values()) == 1
+
+
+def test_an_unbalanced_quote_quarantines_every_line_it_swallows(tmp_path):
+    # found by the fuzz test above: Arrow reads the lines after a lone quote into one row
+    path = tmp_path / "quote.csv"
+    path.write_text("\n".join([HEADER, GOOD, '"', GOOD, GOOD]) + "\n", encoding="utf-8")
+    positions, _, summary = read([path])
+    counts = summary.totals
+    assert counts.balanced and counts.lines_read == 5
+    assert positions.num_rows == 1
+    assert sum(counts.rejected.values()) == 3

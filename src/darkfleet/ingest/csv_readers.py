@@ -67,8 +67,11 @@ class _MalformedRows:
         self._lock = threading.Lock()
 
     def __call__(self, row: pacsv.InvalidRow) -> str:
+        # an unbalanced quote makes Arrow read the following lines into the same row: each
+        # physical line is counted and quarantined under its own number
+        lines = [(row.number + k, text.rstrip("\r")) for k, text in enumerate(row.text.split("\n"))]
         with self._lock:
-            self._rows.append((row.number, row.text))
+            self._rows.extend(lines)
         return "skip"
 
     def snapshot(self) -> list[tuple[int, str]]:
