@@ -252,8 +252,7 @@ def _encounters_and_gaps(parts: list[dict], config: DetectConfig, engine: Engine
 
     run = run_stages([Stage("encounter", lambda: _encounters(pl.concat(grids), config, engine, ports, digest)),
                       Stage("gap", gaps)])
-    for stage, seconds in run.wall_s.items():
-        timer.timings_s[stage] = round(timer.timings_s.get(stage, 0.0) + seconds, 4)
+    timer.add_all(run.wall_s)
     return run.results["encounter"], run.results["gap"]
 
 
@@ -265,8 +264,7 @@ def _combine(parts: list[dict], config: DetectConfig, engine: Engine, ports: Por
         for name in ("input_rows", "out_of_order", "duplicates", "no_fix", "output_rows"):
             setattr(counts, name, getattr(counts, name) + getattr(part["counts"], name))
         counts.sources = max(counts.sources, part["counts"].sources)
-        for stage, seconds in part["timings_s"].items():
-            timer.timings_s[stage] = round(timer.timings_s.get(stage, 0.0) + seconds, 4)
+        timer.add_all(part["timings_s"])
     grid_points = sum(p["grid_points"] for p in parts)
     encounters, gaps = _encounters_and_gaps(parts, config, engine, ports, digest, timer)
     # ranges come in MMSI order and each is sorted by mmsi, time: the concatenation is too

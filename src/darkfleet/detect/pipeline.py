@@ -55,13 +55,20 @@ class DetectResult:
 class _Timer:
     timings_s: dict[str, float] = field(default_factory=dict)
 
+    def add(self, name: str, seconds: float) -> None:
+        self.timings_s[name] = round(self.timings_s.get(name, 0.0) + seconds, 4)
+
+    def add_all(self, timings_s: dict[str, float]) -> None:
+        for name, seconds in timings_s.items():
+            self.add(name, seconds)
+
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
         try:
             yield
         finally:
-            self.timings_s[name] = round(self.timings_s.get(name, 0.0) + time.perf_counter() - start, 4)
+            self.add(name, time.perf_counter() - start)
 
 
 def _default_engine() -> Engine:
