@@ -48,6 +48,8 @@ SELECT json_object(
        start_utc IS NOT NULL AS _has_start
 FROM (SELECT * FROM events ORDER BY epoch_us(coalesce(start_utc, TIMESTAMPTZ '1970-01-01 00:00:00+00')), event_id)
 """  # sorted before rendering: the sort then holds the rows, not their (larger) JSON texts as well
+
+
 def _ints(column: pa.ChunkedArray, fill: int) -> np.ndarray:
     return pc.fill_null(column, fill).to_numpy().astype(np.int64, copy=False)
 

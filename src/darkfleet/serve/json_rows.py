@@ -60,9 +60,6 @@ class JsonRows:
         np.cumsum([len(t) for t in texts], out=offsets[1:])
         return cls(np.frombuffer(b"".join(texts), dtype=np.uint8), offsets)
 
-    def __len__(self) -> int:
-        return self._offsets.size - 1
-
     def text(self, row: int) -> bytes:
         return self._data[self._offsets[row]:self._offsets[row + 1]].tobytes()
 
