@@ -67,7 +67,6 @@ def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: 
     else:
         dist, idx = ports.nearest(positions["lat"].to_numpy(), positions["lon"].to_numpy(), config.exit_radius_m)
     order = segment_order(track, t_us)
-    visit = np.arange(track.shape[0]) if order is None else order  # stored row of each visited report
     inside, run, next_same = _visit_runs(
         np.empty(0, dtype=np.int64) if order is None else order, track, t_us, dist,
         float(config.entry_radius_m), float(config.exit_radius_m), float(config.max_silence_h * 3.6e9),
@@ -76,10 +75,11 @@ def detect_port_visits(positions: pl.DataFrame, config: PortVisitConfig, ports: 
     # facts), not the whole frame, which is mostly at sea
     rows = np.flatnonzero(inside)
     nxt = np.minimum(rows + 1, track.shape[0] - 1)
-    source = visit[rows]
+    # stored rows of those reports and of the reports after them
+    source, next_source = (rows, nxt) if order is None else (order[rows], order[nxt])
     pts = positions.select("mmsi", "timestamp_utc", "sog_kn")[source].with_columns(
         pl.Series("_dist", dist[source]), pl.Series("_port", idx[source]), pl.Series("_run", run[rows]),
-        positions["timestamp_utc"].gather(visit[nxt]).alias("_next_t"),
+        positions["timestamp_utc"].gather(next_source).alias("_next_t"),
         pl.Series("_next_same", next_same[rows]),
         pl.Series("_next_out", next_same[rows] & ~inside[nxt]),
     )
