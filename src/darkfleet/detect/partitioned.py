@@ -13,8 +13,9 @@ The work runs as :meth:`~darkfleet.engine.base.Engine.map_tasks` calls whose arg
 file paths, so on Dask the workers read their own inputs and the driver never holds the
 positions:
 
-1. *split*: each slice of the input Parquet files (a few row groups) is cut by MMSI range
-   into one Arrow file per partition under the engine's scratch folder;
+1. *split*: each slice of the input Parquet files (a few row groups; of the positions only the
+   columns detection reads) is cut by MMSI range into one Arrow file under the engine's
+   scratch folder, each range its own record batches;
 2. *vessels*: each partition reads its files and runs every per-vessel stage;
 3. on the driver: gap evidence, the encounter pair search (by space blocks through
    ``map_cells``), identity changes and dark STS.
@@ -31,7 +32,7 @@ import numpy as np
 import polars as pl
 
 from darkfleet import schema
-from darkfleet.clean.prepare import CleanCounts
+from darkfleet.clean.prepare import DETECT_COLUMNS, CleanCounts
 from darkfleet.config import DetectConfig
 from darkfleet.detect import stages
 from darkfleet.detect.events import empty_events
@@ -41,13 +42,16 @@ from darkfleet.detect.ports_index import PortIndex
 from darkfleet.engine.base import Engine
 from darkfleet.engine.embedded import EmbeddedEngine
 from darkfleet.engine.partition import DEFAULT_PARTITION_ROWS
-from darkfleet.engine.stage_graph import STAGE_THREADS, Stage, run_stages
-from darkfleet.engine.staging import load, write_frame
+from darkfleet.engine.stage_graph import STAGE_THREADS, Stage, numba_launch_is_threadsafe, run_stages
+from darkfleet.engine.staging import FilePart, load, load_part, write_frame, write_parts
 from darkfleet.errors import InputError
 
 # what the encounter search reads of the grid (see pipeline._encounters and encounter.close_pairs)
 _ENCOUNTER_GRID = ["mmsi", "timestamp_utc", "lat", "lon", "speed_kn", "cog_deg", "heading_deg", "near_port"]
 _PART = "_df_part"
+# what prepare_positions reads of the positions: the split writes nothing else (a receiver name
+# column alone costs a fifth of the split's time)
+_SPLIT_COLUMNS = [*DETECT_COLUMNS, "source_id"]
 
 
 @dataclass(frozen=True)
@@ -112,15 +116,17 @@ def mmsi_bounds(files: list[str], n_partitions: int) -> np.ndarray:
     return bounds[bounds <= mmsi[-1]]
 
 
-def split_slice(piece: InputSlice, bounds: np.ndarray, out_root: str) -> dict[int, str]:
-    """Cut one input slice by MMSI range; one Arrow file per non-empty range: {partition: url}."""
-    frame = _read_slice(piece)
+def split_slice(piece: InputSlice, bounds: np.ndarray, out_root: str,
+                columns: list[str] | None = None) -> dict[int, FilePart]:
+    """Cut one input slice (only ``columns`` of it, those the file has, when given) by MMSI
+    range into one Arrow file: {partition: where its rows are}, non-empty ranges only."""
+    frame = _read_slice(piece, columns)
     part = np.searchsorted(bounds, frame["mmsi"].to_numpy(), side="right")
     parts = frame.with_columns(pl.Series(_PART, part)).partition_by(
         _PART, maintain_order=True, include_key=False, as_dict=True
     )
     # lz4: the split writes every position once, so compact files beat raw read speed
-    return {int(key[0]): write_frame(out_root, rows, "lz4") for key, rows in parts.items()}
+    return write_parts(out_root, {int(key[0]): rows for key, rows in parts.items()}, "lz4")
 
 
 def encounter_grid(grid: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
@@ -132,11 +138,12 @@ def encounter_grid(grid: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
 
 def vessel_stages(positions: pl.DataFrame, static: pl.DataFrame, config: DetectConfig, ports: PortIndex,
                   digest: str, threads: int = STAGE_THREADS) -> tuple[dict, dict[str, float]]:
-    """Everything one MMSI partition yields on its own, and the wall time of each stage."""
+    """Everything one MMSI partition yields on its own (on ``threads`` threads), and the wall
+    time of each stage."""
     gap = Stage("gap", lambda clean: find_gaps(clean[0], config.gap.min_gap_h), ("clean",))
     heard = Stage("heard", lambda clean: heard_counts(clean[0], config.gap.reception_cell_deg), ("clean",))
-    run = run_stages([*stages.vessel_stages(positions, static, config, EmbeddedEngine(), ports, digest, gap), heard],
-                     threads)
+    engine = EmbeddedEngine(threads=threads)
+    run = run_stages([*stages.vessel_stages(positions, static, config, engine, ports, digest, gap), heard], threads)
     r = run.results
     clean, _, counts = r["clean"]
     points, segments, _ = r["segment"]
@@ -155,26 +162,29 @@ def _gap_timing(wall_s: dict[str, float]) -> dict[str, float]:
     return timings
 
 
-def partition_task(positions: list[str | InputSlice], static: list[str | InputSlice], config: DetectConfig,
-                   ports: PortIndex, digest: str, out_root: str) -> dict:
+def partition_task(positions: list[FilePart | InputSlice], static: list[FilePart | InputSlice], config: DetectConfig,
+                   ports: PortIndex, digest: str, out_root: str, threads: int = STAGE_THREADS) -> dict:
     """One MMSI range, run wherever the engine puts it: read its split files (or input slices),
     run :func:`vessel_stages`. Its cleaned static reports go back as a file under ``out_root``:
     the driver needs them only after the encounter search."""
-    part, timings = vessel_stages(_read_parts(positions, schema.POSITIONS), _read_parts(static, schema.STATIC), config,
-                                  ports, digest)
+    part, timings = vessel_stages(_read_parts(positions, schema.POSITIONS, _SPLIT_COLUMNS),
+                                  _read_parts(static, schema.STATIC), config, ports, digest, threads)
     part["static"] = write_frame(out_root, part["static"], "lz4")
     part["timings_s"] = timings
     return part
 
 
-def _read_slice(piece: InputSlice) -> pl.DataFrame:
+def _read_slice(piece: InputSlice, columns: list[str] | None = None) -> pl.DataFrame:
     import pyarrow.parquet as pq
 
-    return pl.from_arrow(pq.ParquetFile(piece.path).read_row_groups(list(piece.row_groups)))  # type: ignore[return-value]
+    file = pq.ParquetFile(piece.path)
+    if columns is not None:
+        columns = [c for c in columns if c in file.schema_arrow.names]
+    return pl.from_arrow(file.read_row_groups(list(piece.row_groups), columns=columns))  # type: ignore[return-value]
 
 
-def _read_parts(parts: list[str | InputSlice], arrow_schema) -> pl.DataFrame:
-    frames = [_read_slice(p) if isinstance(p, InputSlice) else load(p) for p in parts]
+def _read_parts(parts: list[FilePart | InputSlice], arrow_schema, columns: list[str] | None = None) -> pl.DataFrame:
+    frames = [_read_slice(p, columns) if isinstance(p, InputSlice) else load_part(p) for p in parts]
     return pl.concat(frames, how="diagonal_relaxed") if frames else pl.from_arrow(arrow_schema.empty_table())
 
 
@@ -188,10 +198,14 @@ def run_detection_partitioned(
     partition_rows: int = DEFAULT_PARTITION_ROWS,
 ) -> DetectResult:
     """Detect over Parquet files (``schema.POSITIONS``; folders are searched) too large for
-    memory, in ``n_partitions`` MMSI ranges (default: one per ``partition_rows`` positions, at
-    least two per worker of a parallel engine).
-    ``static`` is Parquet files too, or a frame. Peak memory per process ~ one partition, plus
-    on the driver the slim grid and the static reports."""
+    memory, in ``n_partitions`` MMSI ranges (default: ``partition_rows`` positions in memory at
+    once per process, at least two ranges per worker of a parallel engine).
+    ``static`` is Parquet files too, or a frame. Peak memory per process ~ ``partition_rows``
+    positions, plus on the driver the slim grid and the static reports.
+
+    In this process (the embedded engine) two ranges of half that size run at once, one
+    thread each: a range's stages on two threads keep only ~1.5 cores busy (its longest chain
+    of stages runs one after another), two ranges side by side keep both."""
     config = config or DetectConfig()
     engine = engine or _default_engine()
     ports = ports or PortIndex.default(config.ports.extra_files)
@@ -205,21 +219,24 @@ def run_detection_partitioned(
             total = sum(s.rows for s in slices)
             # with several workers, at least two ranges each: a lone slow range does not idle the others
             floor = 2 * engine.parallelism if engine.parallelism > 1 else 1
-            n_partitions = n_partitions or max(floor, math.ceil(total / partition_rows))
+            at_once = STAGE_THREADS if engine.in_process and numba_launch_is_threadsafe() else 1
+            n_partitions = n_partitions or max(floor, math.ceil(total * at_once / partition_rows))
             static_slices = _static_slices(static, run_root, partition_rows)
             if n_partitions == 1:  # one range: the task reads the inputs as they are
                 n_ranges, pos_parts, stat_parts = 1, [slices], [static_slices]
             else:
                 bounds = mmsi_bounds(files, n_partitions)
                 # a slice is ~partition_rows positions: two at once cost little memory and keep both cores busy
-                split = engine.map_tasks(split_slice, [(s, bounds, run_root) for s in slices + static_slices], "split",
-                                         threads=STAGE_THREADS)
+                cuts = [(s, bounds, run_root, _SPLIT_COLUMNS) for s in slices] + [(s, bounds, run_root) for s in static_slices]
+                split = engine.map_tasks(split_slice, cuts, "split", threads=STAGE_THREADS)
                 n_ranges = len(bounds) + 1
                 pos_parts = [[piece[k] for piece in split[: len(slices)] if k in piece] for k in range(n_ranges)]
                 stat_parts = [[piece[k] for piece in split[len(slices):] if k in piece] for k in range(n_ranges)]
         with timer.stage("vessels"):
-            calls = [(pos_parts[k], stat_parts[k], config, ports, digest, run_root) for k in range(n_ranges)]
-            parts = engine.map_tasks(partition_task, calls, "per-vessel stages")
+            at_once = min(at_once, n_ranges)
+            threads = STAGE_THREADS if at_once == 1 else 1
+            calls = [(pos_parts[k], stat_parts[k], config, ports, digest, run_root, threads) for k in range(n_ranges)]
+            parts = engine.map_tasks(partition_task, calls, "per-vessel stages", threads=at_once)
         result = _combine(parts, config, engine, ports, digest, timer, started)
     result.summary["partitions"] = n_ranges
     return result

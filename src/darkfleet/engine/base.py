@@ -33,6 +33,8 @@ class Engine(ABC):
     """Runs stage functions over partitions of a frame."""
 
     name: str = "abstract"
+    # map_tasks runs its calls in this process: calls run at once share its memory and cores
+    in_process: bool = True
 
     @abstractmethod
     def map_groups(self, frame: pl.DataFrame, by: str | Sequence[str], fn: FrameFn) -> pl.DataFrame:

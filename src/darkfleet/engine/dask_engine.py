@@ -40,6 +40,7 @@ class DaskEngine(Engine):
     """Runs stage functions on dask.distributed workers. Close it (or use ``with``) when done."""
 
     name = "dask"
+    in_process = False
 
     def __init__(
         self,
