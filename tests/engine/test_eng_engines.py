@@ -175,10 +175,11 @@ def test_pairs_spilled_in_slices_give_the_same_events(engine, monkeypatch, scena
 def test_pair_batches_hold_whole_slices_within_the_row_budget() -> None:
     from darkfleet.detect.pipeline import _pair_batches
 
-    files = pl.DataFrame({"slice": [2, 0, 1, 0, 3], "path": ["c", "a1", "b", "a2", "d"], "rows": [3, 2, 4, 1, 9]})
+    files = pl.DataFrame({"slice": [2, 0, 1, 0, 3], "path": ["c", "a1", "b", "a2", "d"], "batch": [0, 1, 2, 3, 4],
+                          "rows": [3, 2, 4, 1, 9]})
     # slice 0 (3 rows) and 1 (4) exceed 5 together; slice 3 alone exceeds the budget
-    assert list(_pair_batches(files, 5)) == [["a1", "a2"], ["b"], ["c"], ["d"]]
-    assert list(_pair_batches(files, 100)) == [["a1", "a2", "b", "c", "d"]]
+    assert [b["path"].to_list() for b in _pair_batches(files, 5)] == [["a1", "a2"], ["b"], ["c"], ["d"]]
+    assert [b["batch"].to_list() for b in _pair_batches(files, 100)] == [[1, 3, 2, 0, 4]]
 
 
 def test_map_groups_returns_the_embedded_rows_in_order(dask_engine) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,18 +28,17 @@ from darkfleet.detect.gap import detect_gaps
 from darkfleet.detect.ports_index import PortIndex
 from darkfleet.engine.base import Engine
 from darkfleet.engine.stage_graph import STAGE_THREADS, Stage, run_stages
-from darkfleet.engine.staging import load, write_frame
 
 PAIR_PARTITION_DEG = 1.0  # coarse cells an engine may partition the pair search by
 # above this many grid points, pairs go to files in slices of lower MMSI (one slice per
 # PAIR_SLICE_GRID_ROWS points, at least MIN_PAIR_SLICES), and contact runs are formed on
-# batches of whole slices holding at most PAIR_BATCH_ROWS pairs (~90 bytes each): memory bound.
-# Below it the pairs stay in memory (~0.3 GB at the 1.5 M grid points of 12 M positions): the
-# file round trip costs ~1 s there, a third of the encounter stage
+# batches of whole slices holding at most PAIR_BATCH_ROWS pairs (~90 bytes each), STAGE_THREADS
+# batches at a time: memory bound. Below it the pairs stay in memory (~0.3 GB at the 1.5 M grid
+# points of 12 M positions): the file round trip costs ~1 s there, a third of the encounter stage
 SPILL_PAIRS_ABOVE_GRID_ROWS = 3_000_000
 PAIR_SLICE_GRID_ROWS = 250_000
 MIN_PAIR_SLICES = 64
-PAIR_BATCH_ROWS = 4_000_000
+PAIR_BATCH_ROWS = 2_000_000
 
 
 @dataclass
@@ -185,6 +185,10 @@ def _encounters(grid: pl.DataFrame, config: DetectConfig, engine: Engine, ports:
     enc = config.encounter
     step = config.resample.step_min
     port_step, on_port_sample = in_port_sample(config)
+
+    def detect(subset: pl.DataFrame, sample_min: int, pairs: pl.DataFrame) -> pl.DataFrame:
+        return detect_encounters(subset, enc, ports, config.ports.in_port_radius_m, sample_min, digest, pairs=pairs)
+
     parts = []
     for subset, sample_min in (
         (grid.filter(~pl.col("near_port")), step),
@@ -200,8 +204,7 @@ def _encounters(grid: pl.DataFrame, config: DetectConfig, engine: Engine, ports:
         # decided on the whole grid: the hourly in-port sample has few points but, moored side
         # by side, dozens of pairs per point (tens of millions at global scale)
         if grid.height <= SPILL_PAIRS_ABOVE_GRID_ROWS:
-            slices = [engine.map_cells(cells, ["cell_y", "cell_x"], search, halo=1)]
-            parts.extend(_encounter_slices(slices, subset, config, ports, sample_min, digest))
+            parts.append(detect(subset, sample_min, engine.map_cells(cells, ["cell_y", "cell_x"], search, halo=1)))
             continue
         # contact runs are per vessel pair, so disjoint sets of pairs give disjoint events: each
         # task writes its pairs to files by slice of lower MMSI, and runs are formed on batches
@@ -210,16 +213,11 @@ def _encounters(grid: pl.DataFrame, config: DetectConfig, engine: Engine, ports:
         with _scratch(engine) as root:
             files = engine.map_cells(cells, ["cell_y", "cell_x"], search, halo=1, sink=_spill_fn(root, n_slices))
             del cells
-            slices = (pl.concat([load(p) for p in paths]) for paths in _pair_batches(files, PAIR_BATCH_ROWS))
-            parts.extend(_encounter_slices(slices, subset, config, ports, sample_min, digest))
+            # batches run side by side: the Numba run kernel and most Polars work release the GIL
+            with ThreadPoolExecutor(STAGE_THREADS, thread_name_prefix="darkfleet-pairs") as pool:
+                parts.extend(pool.map(lambda batch: detect(subset, sample_min, _load_pairs(batch)),
+                                      _pair_batches(files, PAIR_BATCH_ROWS)))
     return pl.concat(parts) if parts else empty_events()
-
-
-def _encounter_slices(slices, subset: pl.DataFrame, config: DetectConfig, ports: PortIndex, sample_min: int,
-                      digest: str) -> Iterator[pl.DataFrame]:
-    for pairs in slices:
-        yield detect_encounters(subset, config.encounter, ports, config.ports.in_port_radius_m, sample_min, digest,
-                                pairs=pairs)
 
 
 @contextmanager
@@ -245,32 +243,74 @@ def _scratch(engine: Engine, kind: str = "pairs") -> Iterator[str]:
 
 
 def _spill_fn(root: str, n_slices: int) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """A ``map_cells`` sink writing a task's pairs to one file, one record batch per slice of
+    lower MMSI (few files: a small sea task finds a handful of pairs per slice)."""
     def sink(pairs: pl.DataFrame) -> pl.DataFrame:
-        parts = pairs.with_columns((pl.col("mmsi") % n_slices).alias("_slice")).partition_by(
+        parts = pairs.drop("cell_y", "cell_x").with_columns((pl.col("mmsi") % n_slices).alias("_slice")).partition_by(
             "_slice", include_key=False, as_dict=True)
+        slices = sorted(int(k[0]) for k in parts)  # type: ignore[call-overload]
+        path = _write_batches(root, [parts[(k,)] for k in slices])
         return pl.DataFrame(
-            {"slice": [int(k[0]) for k in parts], "path": [write_frame(root, p, "lz4") for p in parts.values()],
-             "rows": [p.height for p in parts.values()]},
-            schema={"slice": pl.Int64, "path": pl.String, "rows": pl.Int64},
+            {"slice": slices, "path": [path] * len(slices), "batch": list(range(len(slices))),
+             "rows": [parts[(k,)].height for k in slices]},
+            schema={"slice": pl.Int64, "path": pl.String, "batch": pl.Int64, "rows": pl.Int64},
         )
 
     return sink
 
 
-def _pair_batches(files: pl.DataFrame, max_rows: int) -> Iterator[list[str]]:
-    """The spilled pair files (columns slice, path, rows) in batches of whole slices, each
-    holding at most ``max_rows`` pairs (or one slice alone, when it is larger)."""
-    per_slice = files.group_by("slice").agg(pl.col("path"), pl.col("rows").sum()).sort("slice")
-    batch: list[str] = []
-    rows = 0
-    for paths, n in zip(per_slice["path"].to_list(), per_slice["rows"].to_list()):
-        if batch and rows + n > max_rows:
-            yield batch
-            batch, rows = [], 0
-        batch.extend(paths)
+def _write_batches(root: str, frames: list[pl.DataFrame]) -> str | None:
+    """One lz4 Arrow IPC file under ``root`` holding each frame as one record batch (None when
+    there are none)."""
+    import uuid
+
+    import pyarrow.ipc as ipc
+
+    if not frames:
+        return None
+    tables = [f.to_arrow() for f in frames]
+    url = f"{root.rstrip('/')}/{uuid.uuid4().hex}.arrow"
+    with _open_binary(url, "wb") as handle, ipc.new_file(handle, tables[0].schema,
+                                                          options=ipc.IpcWriteOptions(compression="lz4")) as writer:
+        for table in tables:
+            writer.write_batch(pa.RecordBatch.from_arrays([c.combine_chunks() for c in table.columns], schema=table.schema))
+    return url
+
+
+def _open_binary(url: str, mode: str) -> Any:
+    """A local file through Arrow (which releases the GIL during I/O), any other URL through fsspec."""
+    import fsspec
+
+    return fsspec.open(url, mode) if "://" in url else pa.OSFile(url, mode)
+
+
+def _load_pairs(batches: pl.DataFrame) -> pl.DataFrame:
+    """The record batches listed in ``batches`` (columns path, batch), in that order, each file
+    opened once."""
+    import pyarrow.ipc as ipc
+
+    with ExitStack() as stack:
+        readers = {}
+        for url in batches["path"].unique(maintain_order=True).to_list():
+            readers[url] = ipc.open_file(stack.enter_context(_open_binary(url, "rb")))
+        table = pa.Table.from_batches([readers[url].get_batch(i) for url, i in batches.select("path", "batch").iter_rows()])
+        return pl.from_arrow(table)  # type: ignore[return-value]
+
+
+def _pair_batches(files: pl.DataFrame, max_rows: int) -> Iterator[pl.DataFrame]:
+    """The spilled pair record batches (columns slice, path, batch, rows) in groups of whole
+    slices, each holding at most ``max_rows`` pairs (or one slice alone, when it is larger),
+    ordered by slice then as ``files`` lists them."""
+    per_slice = files.group_by("slice").agg(pl.col("rows").sum()).sort("slice")
+    group, groups, rows = 0, [], 0
+    for n in per_slice["rows"].to_list():
+        if rows and rows + n > max_rows:
+            group, rows = group + 1, 0
+        groups.append(group)
         rows += n
-    if batch:
-        yield batch
+    numbered = per_slice.select("slice", pl.Series("_group", groups, dtype=pl.Int64))
+    ordered = files.with_row_index("_order").join(numbered, on="slice").sort("_group", "slice", "_order")
+    yield from ordered.drop("_order").partition_by("_group", include_key=False, maintain_order=True)
 
 
 def _pair_fn(max_distance_m: float) -> Callable[[pl.DataFrame], pl.DataFrame]:

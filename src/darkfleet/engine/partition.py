@@ -25,6 +25,7 @@ CELL_TASK_ROWS = 250_000
 HASH_SEED = 0x5EED  # fixed, so the same input always lands in the same partitions
 _TASK = "_df_task"
 _BY, _BX = "_df_block_y", "_df_block_x"
+_BLOCK_SPAN = 1 << 24  # block columns per block row in a packed block id (|column| < 2**23)
 
 
 def hash_partitions(frame: pl.DataFrame, by: str | Sequence[str], n_parts: int) -> list[pl.DataFrame]:
@@ -92,6 +93,12 @@ def _block(col: str, offset: int, block_cells: int) -> pl.Expr:
     return ((pl.col(col) + offset) // block_cells).cast(pl.Int64)
 
 
+def _block_id(cell_cols: Sequence[str], block_cells: int, dy: int = 0, dx: int = 0) -> pl.Expr:
+    """One int64 per block (row of blocks, then column) of the cell ``(dy, dx)`` cells away."""
+    cy, cx = cell_cols
+    return _block(cy, dy, block_cells) * _BLOCK_SPAN + _block(cx, dx, block_cells)
+
+
 def cell_tasks(
     frame: pl.DataFrame, cell_cols: Sequence[str], n_tasks: int, block_cells: int = 5, halo: int = 1
 ) -> list[CellTask]:
@@ -108,8 +115,28 @@ def iter_cell_tasks(
     if block_cells <= 2 * halo:
         raise ValueError(f"block_cells ({block_cells}) must exceed twice the halo ({halo})")
     packed = pack_blocks(frame, cell_cols, n_tasks, block_cells)
-    for blocks in packed.partition_by(_TASK, include_key=False, maintain_order=True):
-        yield CellTask(block_rows(frame, cell_cols, blocks, block_cells, halo), blocks)
+    # which task each row's core and halo blocks belong to, found once for the whole frame: a
+    # filter per task over the whole frame would cost tasks x rows
+    corner_tasks = _corner_tasks(frame, cell_cols, packed, block_cells, halo)
+    for task, blocks in enumerate(packed.partition_by(_TASK, include_key=False, maintain_order=True)):
+        wanted = np.zeros(frame.height, dtype=bool)
+        for tasks in corner_tasks:
+            wanted |= tasks == task
+        yield CellTask(frame.filter(pl.Series(wanted)), blocks)
+
+
+def _corner_tasks(frame: pl.DataFrame, cell_cols: Sequence[str], packed: pl.DataFrame, block_cells: int,
+                  halo: int) -> list[np.ndarray]:
+    """Per row, the task owning the block of each corner of the square of ``halo`` cells around
+    its cell (-1 where no task owns it). With blocks wider than twice the halo, the blocks those
+    4 corners fall in are every block the square touches: the row belongs to exactly their tasks."""
+    block_ids = packed[_BY] * _BLOCK_SPAN + packed[_BX]
+    corners = frame.select(
+        _block_id(cell_cols, block_cells, dy, dx)
+        .replace_strict(block_ids, packed[_TASK], default=-1, return_dtype=pl.Int32).alias(f"_{i}")
+        for i, (dy, dx) in enumerate((dy, dx) for dy in (-halo, halo) for dx in (-halo, halo))
+    )
+    return [corners[c].to_numpy() for c in corners.columns]
 
 
 def pack_blocks(frame: pl.DataFrame, cell_cols: Sequence[str], n_tasks: int, block_cells: int) -> pl.DataFrame:
@@ -130,31 +157,9 @@ def pack_blocks(frame: pl.DataFrame, cell_cols: Sequence[str], n_tasks: int, blo
     return sizes.select(_BY, _BX).with_columns(pl.Series(_TASK, owner, dtype=pl.Int64)).sort(_TASK, maintain_order=True)
 
 
-def block_rows(frame: pl.DataFrame, cell_cols: Sequence[str], blocks: pl.DataFrame, block_cells: int,
-               halo: int = 1) -> pl.DataFrame:
-    """Rows of ``frame`` in the cores of ``blocks`` or within ``halo`` cells of them (input order),
-    by one filter over the frame (no copy per neighbouring block): every :class:`CellTask`'s rows,
-    on either engine."""
-    cy, cx = cell_cols
-    wanted = set(zip(blocks[_BY].to_list(), blocks[_BX].to_list()))
-    ys = sorted({y for y, _ in wanted})
-    xs = sorted({x for _, x in wanted})
-    # one packed id per block; a row belongs when a block touched by its halo is wanted
-    span = 1 << 24
-    ids = pl.Series([y * span + x for y, x in wanted], dtype=pl.Int64)
-    touched = [
-        (_block(cy, dy, block_cells) * span + _block(cx, dx, block_cells)).is_in(ids.implode())
-        for dy in (-halo, halo) for dx in (-halo, halo)
-    ]
-    near = pl.col(cy).is_between(ys[0] * block_cells - halo, (ys[-1] + 1) * block_cells + halo) & pl.col(cx).is_between(
-        xs[0] * block_cells - halo, (xs[-1] + 1) * block_cells + halo)
-    return frame.filter(near & pl.any_horizontal(touched))
-
-
 def keep_owned(result: pl.DataFrame, cell_cols: Sequence[str], blocks: pl.DataFrame, block_cells: int) -> pl.DataFrame:
-    """Rows of ``result`` whose owning cell lies in the core of one of ``blocks``."""
+    """Rows of ``result`` whose owning cell lies in the core of one of ``blocks`` (result order)."""
     if result.height == 0:
         return result
-    cy, cx = cell_cols
-    owned = result.with_columns(_block(cy, 0, block_cells).alias(_BY), _block(cx, 0, block_cells).alias(_BX))
-    return owned.join(blocks, on=[_BY, _BX], how="semi", maintain_order="left").drop(_BY, _BX)
+    ids = (blocks[_BY] * _BLOCK_SPAN + blocks[_BX]).implode()
+    return result.filter(_block_id(cell_cols, block_cells).is_in(ids))
