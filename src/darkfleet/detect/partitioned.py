@@ -52,6 +52,7 @@ _PART = "_df_part"
 # what prepare_positions reads of the positions: the split writes nothing else (a receiver name
 # column alone costs a fifth of the split's time)
 _SPLIT_COLUMNS = [*DETECT_COLUMNS, "source_id"]
+SPLIT_BYTES_PER_ROW = 48  # those columns in Arrow, uncompressed
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,8 @@ def mmsi_bounds(files: list[str], n_partitions: int) -> np.ndarray:
     return bounds[bounds <= mmsi[-1]]
 
 
-def split_slice(piece: InputSlice, bounds: np.ndarray, out_root: str,
-                columns: list[str] | None = None) -> dict[int, FilePart]:
+def split_slice(piece: InputSlice, bounds: np.ndarray, out_root: str, columns: list[str] | None = None,
+                compression: str = "lz4") -> dict[int, FilePart]:
     """Cut one input slice (only ``columns`` of it, those the file has, when given) by MMSI
     range into one Arrow file: {partition: where its rows are}, non-empty ranges only."""
     frame = _read_slice(piece, columns)
@@ -125,8 +126,27 @@ def split_slice(piece: InputSlice, bounds: np.ndarray, out_root: str,
     parts = frame.with_columns(pl.Series(_PART, part)).partition_by(
         _PART, maintain_order=True, include_key=False, as_dict=True
     )
-    # lz4: the split writes every position once, so compact files beat raw read speed
-    return write_parts(out_root, {int(key[0]): rows for key, rows in parts.items()}, "lz4")
+    return write_parts(out_root, {int(key[0]): rows for key, rows in parts.items()}, compression)
+
+
+def split_compression(rows: int, engine: Engine) -> str:
+    """How the split files are written: uncompressed costs a third of LZ4's CPU to write and
+    half to read back, but takes ~2.6x the space; worth it while the whole split fits twice
+    over in the memory available for the page cache (it is read back within a minute, mostly
+    before it reaches the disk), LZ4 beyond that and on shared scratch storage."""
+    fits = rows * SPLIT_BYTES_PER_ROW * 2 < _available_memory_bytes()
+    return "uncompressed" if engine.in_process and fits else "lz4"
+
+
+def _available_memory_bytes() -> int:
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0  # unknown: stay compact
 
 
 def encounter_grid(grid: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
@@ -227,7 +247,9 @@ def run_detection_partitioned(
             else:
                 bounds = mmsi_bounds(files, n_partitions)
                 # a slice is ~partition_rows positions: two at once cost little memory and keep both cores busy
-                cuts = [(s, bounds, run_root, _SPLIT_COLUMNS) for s in slices] + [(s, bounds, run_root) for s in static_slices]
+                compression = split_compression(total, engine)
+                cuts = [(s, bounds, run_root, _SPLIT_COLUMNS, compression) for s in slices] + [
+                    (s, bounds, run_root, None, compression) for s in static_slices]
                 split = engine.map_tasks(split_slice, cuts, "split", threads=STAGE_THREADS)
                 n_ranges = len(bounds) + 1
                 pos_parts = [[piece[k] for piece in split[: len(slices)] if k in piece] for k in range(n_ranges)]
