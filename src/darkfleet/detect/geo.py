@@ -71,22 +71,27 @@ _CELL_OFFSET = 1 << 30  # cell indices shifted positive so that (row, column) pa
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _emit_close(i, lo, hi, order, group, lat, lon, max_m, pairs, dist, n_out):  # pragma: no cover - numba
-    """Pairs of row ``i`` with the sorted rows ``lo:hi`` of a higher group within ``max_m``."""
+def _emit_close(k, lo, hi, order, group, lat, lon, max_m, pairs, dist, n_out):  # pragma: no cover - numba
+    """Pairs of sorted row ``k`` with the sorted rows ``lo:hi`` of a higher group within ``max_m``
+    (``group``, ``lat`` and ``lon`` in sorted order: the candidates are read contiguously; the
+    pairs are emitted as input rows ``order[k]``, ``order[m]``)."""
+    # a great circle is never shorter than its difference of latitude: candidates farther apart
+    # than that (with a margin far above rounding) are skipped before the trigonometry
+    max_dlat_deg = max_m * (1.0 + 1e-6) / M_PER_DEG_LAT
     for m in range(lo, hi):
-        j = order[m]
-        if group[i] < group[j]:
-            d = haversine_scalar_m(lat[i], lon[i], lat[j], lon[j])
+        if group[k] < group[m] and abs(lat[k] - lat[m]) <= max_dlat_deg:
+            d = haversine_scalar_m(lat[k], lon[k], lat[m], lon[m])
             if d <= max_m:
                 pairs, dist = grown(pairs, n_out + 1), grown(dist, n_out + 1)
-                pairs[0, n_out], pairs[1, n_out], dist[0, n_out] = i, j, d
+                pairs[0, n_out], pairs[1, n_out], dist[0, n_out] = order[k], order[m], d
                 n_out += 1
     return pairs, dist, n_out
 
 
 @njit(cache=True, nogil=True)
 def _close_pair_kernel(instants, sorted_key, order, dy, dx, group, lat, lon, max_m):  # pragma: no cover - numba
-    """Pairs of rows (a, b) and their distance, at most ``max_m`` apart: for every sorted row,
+    """Pairs of rows (a, b) and their distance, at most ``max_m`` apart: for every sorted row
+    (every array but ``order`` is in sorted order; ``order[k]`` is sorted row k's input row),
     the rows of a higher ``group`` in the same instant (sorted rows ``instants[r]:instants[r +
     1]``, by cell key: row of cells, then column) whose cell is its own or one of the 3 at its
     nearest corner. Within an instant the cells are runs of equal keys: the own cell and its
@@ -107,17 +112,16 @@ def _close_pair_kernel(instants, sorted_key, order, dy, dx, group, lat, lon, max
             key = sorted_key[k]
             if key != sorted_key[cell_lo]:
                 prev_cell_lo, cell_lo = cell_lo, k
-            i = order[k]
-            pairs, dist, n_out = _emit_close(i, cell_lo, cell_end[k], order, group, lat, lon, max_m, pairs, dist, n_out)
-            if dx[i] > 0:
+            pairs, dist, n_out = _emit_close(k, cell_lo, cell_end[k], order, group, lat, lon, max_m, pairs, dist, n_out)
+            if dx[k] > 0:
                 m = cell_end[k]
                 if m < hi_t and sorted_key[m] == key + 1:
-                    pairs, dist, n_out = _emit_close(i, m, cell_end[m], order, group, lat, lon, max_m, pairs, dist, n_out)
+                    pairs, dist, n_out = _emit_close(k, m, cell_end[m], order, group, lat, lon, max_m, pairs, dist, n_out)
             elif cell_lo > lo_t and sorted_key[cell_lo - 1] == key - 1:
-                pairs, dist, n_out = _emit_close(i, prev_cell_lo, cell_lo, order, group, lat, lon, max_m, pairs, dist,
+                pairs, dist, n_out = _emit_close(k, prev_cell_lo, cell_lo, order, group, lat, lon, max_m, pairs, dist,
                                                  n_out)
-            first = key + dy[i] * row_step - 1  # (row + dy, column - 1)
-            if dy[i] < 0:
+            first = key + dy[k] * row_step - 1  # (row + dy, column - 1)
+            if dy[k] < 0:
                 while below < hi_t and sorted_key[below] < first:
                     below += 1
                 m = below
@@ -128,8 +132,8 @@ def _close_pair_kernel(instants, sorted_key, order, dy, dx, group, lat, lon, max
             # the two wanted cells of that row: (column, column + dx), adjacent runs
             for column in range(-1, 2):
                 if m < hi_t and sorted_key[m] == first + 1 + column:
-                    if column == 0 or column == dx[i]:
-                        pairs, dist, n_out = _emit_close(i, m, cell_end[m], order, group, lat, lon, max_m, pairs, dist,
+                    if column == 0 or column == dx[k]:
+                        pairs, dist, n_out = _emit_close(k, m, cell_end[m], order, group, lat, lon, max_m, pairs, dist,
                                                          n_out)
                     m = cell_end[m]
     return pairs[0, :n_out], pairs[1, :n_out], dist[0, :n_out]
@@ -155,6 +159,8 @@ def close_row_pairs(lat, lon, t_us, group, max_m: float) -> tuple[np.ndarray, np
     order = np.lexsort((key, t_us))
     sorted_t = t_us[order]
     instants = np.concatenate([[0], np.flatnonzero(np.diff(sorted_t)) + 1, [len(order)]]).astype(np.int64)
-    # private copies: one Numba signature whether Polars shared its buffers read-only or not
-    return _close_pair_kernel(instants, key[order], order, dy, dx, np.array(group, dtype=np.int64),
-                              np.array(lat, dtype=np.float64), np.array(lon, dtype=np.float64), float(max_m))
+    # sorted copies (also one Numba signature whether Polars shared its buffers read-only or not):
+    # the kernel reads each instant's cells contiguously instead of jumping through ``order``
+    return _close_pair_kernel(instants, key[order], order, dy[order], dx[order],
+                              np.asarray(group, dtype=np.int64)[order], np.asarray(lat, dtype=np.float64)[order],
+                              np.asarray(lon, dtype=np.float64)[order], float(max_m))
