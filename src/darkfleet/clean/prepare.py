@@ -8,7 +8,10 @@ never silently dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import polars as pl
@@ -17,6 +20,7 @@ from numba import njit
 
 from darkfleet import schema
 from darkfleet.clean.segment import in_order
+from darkfleet.engine.stage_graph import STAGE_THREADS
 from darkfleet.errors import InputError
 
 
@@ -58,6 +62,10 @@ def as_frame(table: pa.Table | pl.DataFrame, arrow_schema: pa.Schema) -> pl.Data
 
 
 DETECT_COLUMNS = ["mmsi", "timestamp_utc", "lat", "lon", "sog_kn", "cog_deg", "heading_deg", "nav_status"]
+# below this many rows cleaning stays on one thread: starting threads would cost more than they save
+SPLIT_ROWS = 200_000
+T = TypeVar("T")
+R = TypeVar("R")
 _FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # multiplicative hashing: spreads consecutive MMSIs over the table
 
 
@@ -99,10 +107,9 @@ def _vessel_counts(mmsi, valid):  # pragma: no cover - numba
 
 
 @njit(cache=True, nogil=True)
-def _vessel_time_order(mmsi, t_us, valid):  # pragma: no cover - numba
-    """The valid rows in stable (mmsi, time) order: a counting sort by vessel, which keeps the
-    input order within each, then each vessel's rows sorted by time unless they already are
-    (a feed sorted by time, or by vessel with a receiver's jitter, costs no comparison sort)."""
+def _vessel_order(mmsi, valid):  # pragma: no cover - numba
+    """(order, bounds): the valid rows by vessel (ascending MMSI) in input order within each,
+    a counting sort; vessel ``v``'s rows are ``order[bounds[v]:bounds[v + 1]]``."""
     keys, used, counts = _vessel_counts(mmsi, valid)
     slots = np.flatnonzero(used)
     slots = slots[np.argsort(keys[slots])]
@@ -119,7 +126,16 @@ def _vessel_time_order(mmsi, t_us, valid):  # pragma: no cover - numba
                 s = _slot(keys, used, mmsi[i])
             order[next_at[s]] = i
             next_at[s] += 1
-    for r in range(slots.shape[0]):
+    return order, bounds
+
+
+@njit(cache=True, nogil=True)
+def _vessel_time_order(mmsi, t_us, valid):  # pragma: no cover - numba
+    """The valid rows in stable (mmsi, time) order: a counting sort by vessel, which keeps the
+    input order within each, then each vessel's rows sorted by time unless they already are
+    (a feed sorted by time, or by vessel with a receiver's jitter, costs no comparison sort)."""
+    order, bounds = _vessel_order(mmsi, valid)
+    for r in range(bounds.shape[0] - 1):
         _sort_by_time(order, bounds[r], bounds[r + 1], t_us)
     return order
 
@@ -145,16 +161,38 @@ def _sort_by_time(order, a, b, t_us):  # pragma: no cover - numba
 
 
 @njit(cache=True, nogil=True)
-def _drop_repeats(order, mmsi, t_us, lat, lon):  # pragma: no cover - numba
-    """``order`` without the rows repeating the previous one's vessel, time and position
-    (compacted in place)."""
-    n = min(order.shape[0], 1)
-    for k in range(1, order.shape[0]):
+def _sort_and_drop_repeats(order, bounds, v0, v1, mmsi, t_us, lat, lon):  # pragma: no cover - numba
+    """Vessels ``v0:v1`` of ``order`` (see :func:`_vessel_order`) sorted by time, then without
+    the rows repeating the previous one's vessel, time and position (compacted in place from
+    ``bounds[v0]``). Returns how many rows are kept."""
+    a, b = bounds[v0], bounds[v1]
+    for r in range(v0, v1):
+        _sort_by_time(order, bounds[r], bounds[r + 1], t_us)
+    n = min(b - a, 1)
+    for k in range(a + 1, b):
         i, p = order[k], order[k - 1]
         if not (mmsi[i] == mmsi[p] and t_us[i] == t_us[p] and lat[i] == lat[p] and lon[i] == lon[p]):
-            order[n] = i
+            order[a + n] = i
             n += 1
-    return order[:n]
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _gather_detect_columns(order, a, n, at, columns, nav_valid, out, out_valid):  # pragma: no cover - numba
+    """Rows ``order[a:a + n]`` of the detection columns written from row ``at`` of ``out``, the
+    AIS "not available" codes (SOG 102.3, COG 360, heading 511; NaN) turned into invalid rows
+    on the way: one pass over the rows instead of a gather and then a null mask per column."""
+    mmsi, t_us, lat, lon, sog, cog, heading, nav = columns
+    o_mmsi, o_t, o_lat, o_lon, o_sog, o_cog, o_heading, o_nav = out
+    sog_ok, cog_ok, heading_ok, nav_ok = out_valid
+    for k in range(n):
+        i, j = order[a + k], at + k
+        o_mmsi[j], o_t[j], o_lat[j], o_lon[j] = mmsi[i], t_us[i], lat[i], lon[i]
+        o_sog[j], o_cog[j], o_heading[j], o_nav[j] = sog[i], cog[i], heading[i], nav[i]
+        sog_ok[j] = sog[i] < 102.2
+        cog_ok[j] = cog[i] < 360
+        heading_ok[j] = heading[i] < 360
+        nav_ok[j] = nav_valid[i]
 
 
 def _is_identity(order: np.ndarray, n_rows: int) -> bool:
@@ -164,10 +202,7 @@ def _is_identity(order: np.ndarray, n_rows: int) -> bool:
 def vessel_time_order(frame: pl.DataFrame, valid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row numbers of ``frame`` (only the ``valid`` ones) in stable (mmsi, timestamp) order,
     and the mmsi and epoch-microsecond arrays it was found on."""
-    missing = frame["mmsi"].null_count() + frame["timestamp_utc"].null_count()
-    if missing:
-        raise InputError("every position and static report needs an MMSI and a time", rows_without=missing)
-    mmsi, t_us = in_order(frame["mmsi"].to_numpy(), None), in_order(frame["timestamp_utc"].dt.epoch("us").to_numpy(), None)
+    mmsi, t_us = _vessel_time_arrays(frame)
     valid = in_order(np.ones(frame.height, dtype=np.bool_) if valid is None else valid, None)
     return _vessel_time_order(mmsi, t_us, valid), mmsi, t_us
 
@@ -186,11 +221,14 @@ def _not_available_as_null(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def prepare_positions(positions: pa.Table | pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, CleanCounts]:
+def prepare_positions(positions: pa.Table | pl.DataFrame,
+                      threads: int = STAGE_THREADS) -> tuple[pl.DataFrame, pl.DataFrame, CleanCounts]:
     """(clean positions sorted by mmsi then time, no-fix reports, counts).
 
     Only the columns detection uses are kept (:data:`DETECT_COLUMNS`). The order is found on
-    a few arrays and the rows are gathered once (not at all when the input is already clean)."""
+    a few arrays and the rows are gathered once (not at all when the input is already clean);
+    above :data:`SPLIT_ROWS` rows the time sort, the repeats and the gather run on ``threads``
+    ranges of vessels at once (every later stage waits for this one)."""
     frame = as_frame(positions, schema.POSITIONS)
     counts = CleanCounts(input_rows=frame.height)
     if frame.height == 0:
@@ -204,33 +242,77 @@ def prepare_positions(positions: pa.Table | pl.DataFrame) -> tuple[pl.DataFrame,
         & pl.col("lat").is_finite()
         & pl.col("lon").is_finite()
     ).fill_null(False)
-    mask = frame.select(valid).to_series().to_numpy()
-    order, mmsi, t_us = vessel_time_order(frame, mask)
+    mask = in_order(frame.select(valid).to_series().to_numpy(), None)
+    mmsi, t_us = _vessel_time_arrays(frame)
+    order, bounds = _vessel_order(mmsi, mask)
     counts.out_of_order = _count_out_of_order(mmsi, t_us)
-    no_fix = _not_available_as_null(sort_by_vessel_time(frame.filter(~mask))) if order.shape[0] < frame.height else frame.clear()
+    no_fix = _not_available_as_null(sort_by_vessel_time(frame.filter(~pl.Series(mask)))) if order.shape[0] < frame.height else frame.clear()
     counts.no_fix = no_fix.height
     # the same report heard by several receivers: identical vessel, time and position, adjacent once sorted
     lat, lon = in_order(frame["lat"].to_numpy(), None), in_order(frame["lon"].to_numpy(), None)
-    kept = _drop_repeats(order, mmsi, t_us, lat, lon)
-    counts.duplicates = order.shape[0] - kept.shape[0]
-    if not _is_identity(kept, frame.height):
-        frame = _gathered(frame, kept, mmsi, t_us, lat, lon)
-    frame = _not_available_as_null(frame)
+    ranges = _vessel_ranges(bounds, threads if frame.height > SPLIT_ROWS else 1)
+    kept = _in_threads(lambda v: _sort_and_drop_repeats(order, bounds, v[0], v[1], mmsi, t_us, lat, lon), ranges)
+    counts.duplicates = order.shape[0] - sum(kept)
+    if sum(kept) == frame.height and _is_identity(order, frame.height):
+        frame = _not_available_as_null(frame)
+    else:
+        starts = [int(bounds[v0]) for v0, _ in ranges]
+        frame = _gathered(frame, order, list(zip(starts, kept)), mmsi, t_us, lat, lon)
     counts.output_rows = frame.height
     return frame, no_fix, counts
 
 
-def _gathered(frame: pl.DataFrame, rows: np.ndarray, mmsi, t_us, lat, lon) -> pl.DataFrame:
-    """``frame[rows]``: the wide columns from the arrays already taken out of the frame, only the
-    narrow nullable ones gathered by Polars (from one chunk: twice as fast as from many)."""
-    narrow = frame.select(pl.exclude("mmsi", "timestamp_utc", "lat", "lon")).rechunk()[rows]
-    wide = pl.DataFrame({
-        "mmsi": mmsi[rows],
-        "timestamp_utc": pl.Series(t_us[rows]).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
-        "lat": lat[rows],
-        "lon": lon[rows],
-    })
-    return pl.concat([wide, narrow], how="horizontal").select(frame.columns)
+def _vessel_time_arrays(frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    missing = frame["mmsi"].null_count() + frame["timestamp_utc"].null_count()
+    if missing:
+        raise InputError("every position and static report needs an MMSI and a time", rows_without=missing)
+    return in_order(frame["mmsi"].to_numpy(), None), in_order(frame["timestamp_utc"].dt.epoch("us").to_numpy(), None)
+
+
+def _vessel_ranges(bounds: np.ndarray, parts: int) -> list[tuple[int, int]]:
+    """Up to ``parts`` consecutive ranges of vessels (indices into ``bounds``) of similar row counts."""
+    n_vessels = bounds.shape[0] - 1
+    targets = (np.arange(1, parts) * bounds[-1]) // parts
+    cuts = [0, *np.unique(np.clip(np.searchsorted(bounds, targets), 1, max(n_vessels - 1, 1))).tolist(), n_vessels]
+    return [(a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+
+
+def _in_threads(fn: Callable[[T], R], items: list[T]) -> list[R]:
+    """``fn`` of every item, each in its own thread (nogil kernels share the cores)."""
+    if len(items) <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(len(items), thread_name_prefix="darkfleet-clean") as pool:
+        return list(pool.map(fn, items))
+
+
+def _gathered(frame: pl.DataFrame, order: np.ndarray, pieces: list[tuple[int, int]], mmsi, t_us, lat, lon) -> pl.DataFrame:
+    """The rows ``order[a:a + n]`` of every ``(a, n)`` piece, one after another, each piece
+    gathered by its own thread, with "not available" values as nulls."""
+    # float nulls come out as NaN and a null heading as 511: both fail the "available" test
+    columns = (mmsi, t_us, lat, lon, frame["sog_kn"].to_numpy(), frame["cog_deg"].to_numpy(),
+               frame["heading_deg"].fill_null(511).to_numpy(), frame["nav_status"].fill_null(0).to_numpy())
+    nav_valid = frame["nav_status"].is_not_null().to_numpy()
+    n_rows = sum(n for _, n in pieces)
+    out = tuple(np.empty(n_rows, column.dtype) for column in columns)
+    out_valid = tuple(np.empty(n_rows, np.bool_) for _ in range(4))
+    at = np.cumsum([0, *[n for _, n in pieces]])
+    _in_threads(lambda k: _gather_detect_columns(order, pieces[k][0], pieces[k][1], at[k], columns, nav_valid, out,
+                                                 out_valid), list(range(len(pieces))))
+    o_mmsi, o_t, o_lat, o_lon, *narrow = out
+    return pl.DataFrame([
+        pl.Series("mmsi", o_mmsi),
+        pl.Series("timestamp_utc", o_t).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+        pl.Series("lat", o_lat),
+        pl.Series("lon", o_lon),
+        *(_with_nulls(name, values, ok) for name, values, ok in zip(DETECT_COLUMNS[4:], narrow, out_valid)),
+    ])
+
+
+def _with_nulls(name: str, values: np.ndarray, valid: np.ndarray) -> pl.Series:
+    """``values`` as a Series, null where not ``valid`` (zero-copy: the values become the buffer)."""
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    array = pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), values.shape[0], [bitmap, pa.py_buffer(values)])
+    return pl.Series(name, array)
 
 
 @njit(cache=True, nogil=True)

@@ -25,7 +25,7 @@ import polars as pl
 from numba import njit
 
 from darkfleet.config import SegmentConfig
-from darkfleet.detect.geo import M_PER_NM, haversine_scalar_m
+from darkfleet.detect.geo import M_PER_DEG_LAT, M_PER_NM, haversine_scalar_m
 
 
 # segment_id = mmsi * SEGMENTS_PER_MMSI + n-th segment of that MMSI: stable, and independent of
@@ -62,12 +62,17 @@ def _segment_vessel(a, b, mmsi, t_us, lat, lon, sog, max_speed_kn, fast_max_kn, 
         best = -1
         for k in range(n_open):
             dt_h = max((t_us[i] - open_t[k]) / 1e6, min_dt_s) / 3600.0
-            speed = haversine_scalar_m(open_lat[k], open_lon[k], lat[i], lon[i]) / M_PER_NM / dt_h
-            # a fast craft's hop is real when its own reported SOG vouches for it (NaN SOG never does)
-            vouched = speed <= fast_max_kn and speed <= max(sog[i], open_sog[k]) + sog_margin_kn
+            # most hops are far below the limit: a bound without trigonometry tells them apart,
+            # only the others measure the exact distance (the decision is the same either way)
+            reachable = _distance_bound_m(open_lat[k], open_lon[k], lat[i], lon[i]) <= _BOUND_SAFETY * max_speed_kn * M_PER_NM * dt_h
+            if not reachable:
+                speed = haversine_scalar_m(open_lat[k], open_lon[k], lat[i], lon[i]) / M_PER_NM / dt_h
+                # a fast craft's hop is real when its own reported SOG vouches for it (NaN SOG never does)
+                vouched = speed <= fast_max_kn and speed <= max(sog[i], open_sog[k]) + sog_margin_kn
+                reachable = speed <= max_speed_kn or vouched
             # of the segments that could have reached this fix, continue the most recently heard:
             # a stale segment (e.g. a spoofed excursion) must not capture the real track later on
-            if (speed <= max_speed_kn or vouched) and (best < 0 or open_t[k] > open_t[best]):
+            if reachable and (best < 0 or open_t[k] > open_t[best]):
                 best = k
         if best < 0:
             if n_open < max_open:
@@ -85,6 +90,19 @@ def _segment_vessel(a, b, mmsi, t_us, lat, lon, sog, max_speed_kn, fast_max_kn, 
         open_lat[best] = lat[i]
         open_lon[best] = lon[i]
         open_sog[best] = sog[i]
+
+
+# a bound this far below the limit leaves room for the rounding of the exact distance and speed
+_BOUND_SAFETY = 1.0 - 1e-6
+
+
+@njit(cache=True, inline="always")
+def _distance_bound_m(lat1, lon1, lat2, lon2):  # pragma: no cover - numba
+    """At least the great-circle distance: the length of a path along the meridian and then
+    along the parallel, the parallel taken as long as the equator (a degree of any great
+    circle is ``M_PER_DEG_LAT``)."""
+    dlon = abs(lon2 - lon1)
+    return (abs(lat2 - lat1) + min(dlon, 360.0 - dlon)) * M_PER_DEG_LAT
 
 
 def reported_sog(frame: pl.DataFrame) -> np.ndarray:
