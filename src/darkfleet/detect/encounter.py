@@ -37,24 +37,32 @@ def close_pairs(grid: pl.DataFrame, max_distance_m: float) -> pl.DataFrame:
     a, b, distance_m = close_row_pairs(lat, lon, grid["timestamp_utc"].dt.epoch("us").to_numpy(), mmsi, max_distance_m)
     speed = grid["speed_kn"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     course = grid.select(pl.coalesce("heading_deg", "cog_deg").cast(pl.Float64).fill_null(np.nan)).to_series().to_numpy()
-    # hulls alongside are parallel or opposite: fold the difference into [0, 90]
-    turned = np.abs(course[a] - course[b]) % 180.0
-    pairs = pl.DataFrame(
-        {
-            "timestamp_utc": grid["timestamp_utc"].gather(a),
-            "mmsi": mmsi[a],
-            "other_mmsi": mmsi[b],
-            "distance_m": distance_m,
-            "lat": (lat[a] + lat[b]) / 2,
-            "lon": (lon[a] + lon[b]) / 2,
-            "speed_a_kn": speed[a],
-            "speed_b_kn": speed[b],
-            "heading_diff_deg": np.minimum(turned, 180.0 - turned),
-        },
+    columns = _pair_columns(a, b, np.asarray(mmsi, dtype=np.int64), lat, lon, speed, course)
+    names = ["mmsi", "other_mmsi", "lat", "lon", "speed_a_kn", "speed_b_kn", "heading_diff_deg"]
+    return pl.DataFrame(
+        [grid["timestamp_utc"].gather(a), *(pl.Series(n, c) for n, c in zip(names[:2], columns[:2])),
+         pl.Series("distance_m", distance_m), *(pl.Series(n, c) for n, c in zip(names[2:4], columns[2:4])),
+         # NaN stood for unknown in the arrays; Polars' medians skip nulls
+         *(pl.Series(n, c, nan_to_null=True) for n, c in zip(names[4:], columns[4:]))],
         schema=PAIR_SCHEMA,
     )
-    # NaN stood for unknown in the arrays; Polars' medians skip nulls
-    return pairs.with_columns(pl.col("speed_a_kn", "speed_b_kn", "heading_diff_deg").fill_nan(None))
+
+
+@njit(cache=True, nogil=True)
+def _pair_columns(a, b, mmsi, lat, lon, speed, course):  # pragma: no cover - numba
+    """Per row pair (a, b): both MMSIs, the midpoint, both speeds and the difference of course
+    folded into [0, 90] (hulls alongside are parallel or opposite), in one pass."""
+    n = a.shape[0]
+    mmsi_a, mmsi_b = np.empty(n, np.int64), np.empty(n, np.int64)
+    mid_lat, mid_lon, speed_a, speed_b, heading_diff = np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    for k in range(n):
+        i, j = a[k], b[k]
+        mmsi_a[k], mmsi_b[k] = mmsi[i], mmsi[j]
+        mid_lat[k], mid_lon[k] = (lat[i] + lat[j]) / 2, (lon[i] + lon[j]) / 2
+        speed_a[k], speed_b[k] = speed[i], speed[j]
+        turned = abs(course[i] - course[j]) % 180.0
+        heading_diff[k] = min(turned, 180.0 - turned)
+    return mmsi_a, mmsi_b, mid_lat, mid_lon, speed_a, speed_b, heading_diff
 
 
 def closest_per_instant(pairs: pl.DataFrame) -> pl.DataFrame:
