@@ -84,13 +84,29 @@ def closest_per_instant(pairs: pl.DataFrame) -> pl.DataFrame:
 
 @njit(cache=True, nogil=True)
 def _nan_median(values, lo, hi, buffer):  # pragma: no cover - numba
-    """Median of the known (not NaN) ``values[lo:hi]``, NaN when none is known."""
+    """Median of the known (not NaN) ``values[lo:hi]``, NaN when none is known: sorted in place
+    in ``buffer`` (most runs are a few rows: an insertion sort, no allocation per run as
+    ``np.median``'s copy made), the middle value or the mean of the two middle ones, exactly
+    as ``np.median`` computes them."""
     n = 0
     for k in range(lo, hi):
         if not np.isnan(values[k]):
             buffer[n] = values[k]
             n += 1
-    return np.median(buffer[:n]) if n else np.nan
+    if n == 0:
+        return np.nan
+    if n > 32:
+        buffer[:n].sort()
+    else:
+        for k in range(1, n):
+            value = buffer[k]
+            m = k - 1
+            while m >= 0 and buffer[m] > value:
+                buffer[m + 1] = buffer[m]
+                m -= 1
+            buffer[m + 1] = value
+    half = n >> 1
+    return buffer[half] if n & 1 else (buffer[half - 1] + buffer[half]) / 2
 
 
 @njit(cache=True, nogil=True)
