@@ -113,3 +113,17 @@ def test_segment_order_sorts_only_interleaved_vessels_and_matches_a_full_sort():
     untouched = ~np.isin(vessel, [7, 30])
     assert np.array_equal(order[untouched], np.flatnonzero(untouched))
     assert segment_order(np.sort(seg), t_us) is None
+
+
+def test_segment_order_with_spread_segment_numbers_and_unsorted_vessels_matches_a_full_sort():
+    from darkfleet.clean.segment import SEGMENTS_PER_MMSI, segment_order
+
+    rng = np.random.default_rng(5)
+    vessel = np.sort(rng.integers(1, 20, 3_000)).astype(np.int64)
+    # vessel 4 numbers its segments far apart (more numbers than rows: a merge sort, not a count)
+    number = np.where(vessel == 4, rng.choice([0, 90_000, 900_000], vessel.size), rng.integers(0, 4, vessel.size))
+    seg = vessel * SEGMENTS_PER_MMSI + number
+    t_us = rng.integers(0, 10, vessel.size).cumsum()
+    assert np.array_equal(segment_order(seg, t_us), np.lexsort((t_us, seg)))
+    shuffled = rng.permutation(vessel.size)  # rows not by vessel: the full sort decides
+    assert np.array_equal(segment_order(seg[shuffled], t_us[shuffled]), np.lexsort((t_us[shuffled], seg[shuffled])))

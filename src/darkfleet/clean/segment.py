@@ -170,22 +170,61 @@ def segment_order(segment_id: np.ndarray, t_us: np.ndarray) -> np.ndarray | None
         return None
     if _in_segment_order(segment_id, t_us):
         return None
-    order = _order_interleaved_vessels(segment_id)
-    return order if _in_segment_order(segment_id[order], t_us[order]) else np.lexsort((t_us, segment_id))
+    order = np.arange(segment_id.shape[0])  # NumPy's fresh pages fault in faster than Numba's
+    _order_interleaved_vessels(segment_id, order)
+    return order if _in_segment_order_through(order, segment_id, t_us) else np.lexsort((t_us, segment_id))
 
 
-def _order_interleaved_vessels(segment_id: np.ndarray) -> np.ndarray:
-    """Rows in segment order when they are sorted by vessel (the MMSI part of the id): a stable
-    sort of each vessel whose ids ever step down, the other rows kept where they are."""
-    vessel = segment_id // SEGMENTS_PER_MMSI
-    step_down = np.flatnonzero(segment_id[1:] < segment_id[:-1]) + 1
-    mixed = np.unique(vessel[step_down])
-    first, end = np.searchsorted(vessel, mixed, "left"), np.searchsorted(vessel, mixed, "right")
-    lengths = end - first
-    rows = np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-    order = np.arange(segment_id.shape[0])
-    order[rows] = rows[np.argsort(segment_id[rows], kind="stable")]
-    return order
+@njit(cache=True, nogil=True)
+def _order_interleaved_vessels(segment_id, order):  # pragma: no cover - numba
+    """``order`` (the row numbers) in segment order when the rows are sorted by vessel (the MMSI
+    part of the id): a stable sort of each vessel whose ids ever step down, the other rows kept
+    where they are (one pass, no whole-column temporaries: several stages ask this of every
+    12 M-row frame)."""
+    n = segment_id.shape[0]
+    i = 1
+    while i < n:
+        if segment_id[i] >= segment_id[i - 1]:
+            i += 1
+            continue
+        # a step down: the rows of its vessel (ids in [first_id, end_id)) around it
+        first_id = segment_id[i] - segment_id[i] % SEGMENTS_PER_MMSI
+        end_id = first_id + SEGMENTS_PER_MMSI
+        a, b = i, i + 1
+        while a > 0 and first_id <= segment_id[a - 1] < end_id:
+            a -= 1
+        while b < n and first_id <= segment_id[b] < end_id:
+            b += 1
+        _stable_order_by_id(segment_id, a, b, order)
+        i = b + 1
+
+
+@njit(cache=True, nogil=True)
+def _stable_order_by_id(segment_id, a, b, order):  # pragma: no cover - numba
+    """``order[a:b]``: rows ``a:b`` stably by segment id; a counting sort over the vessel's few
+    segment numbers (a merge sort when they are spread wider than the rows)."""
+    low, high = segment_id[a:b].min(), segment_id[a:b].max()
+    if high - low > b - a:
+        order[a:b] = a + np.argsort(segment_id[a:b], kind="mergesort")
+        return
+    next_at = np.zeros(high - low + 2, np.int64)
+    for i in range(a, b):
+        next_at[segment_id[i] - low + 1] += 1
+    next_at = np.cumsum(next_at) + a
+    for i in range(a, b):
+        k = segment_id[i] - low
+        order[next_at[k]] = i
+        next_at[k] += 1
+
+
+@njit(cache=True, nogil=True)
+def _in_segment_order_through(order, segment_id, t_us):  # pragma: no cover - numba
+    """:func:`_in_segment_order` of the rows taken in ``order``, without gathering them."""
+    for k in range(1, order.shape[0]):
+        i, p = order[k], order[k - 1]
+        if segment_id[i] < segment_id[p] or (segment_id[i] == segment_id[p] and t_us[i] < t_us[p]):
+            return False
+    return True
 
 
 def in_order(values: np.ndarray, order: np.ndarray | None) -> np.ndarray:
