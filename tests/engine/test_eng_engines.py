@@ -245,3 +245,29 @@ def test_run_survives_a_worker_dying_mid_run(dask_engine, scenario, embedded_sce
     assert set(dask_engine.client.scheduler_info()["workers"]) != workers_before  # and was replaced
     _assert_same_events(embedded_scenario.events, result.events)
     assert schema.conform(result.events.to_arrow(), schema.EVENTS).num_rows == embedded_scenario.events.height
+
+
+def test_embedded_cell_tasks_run_two_at_a_time_in_order() -> None:
+    import threading
+    import time
+
+    from darkfleet.engine.embedded import _in_order_bounded
+
+    lock = threading.Lock()
+    live = {"drawn": 0, "done": 0, "most": 0}
+
+    def items():
+        for i in range(9):
+            with lock:
+                live["drawn"] += 1
+                live["most"] = max(live["most"], live["drawn"] - live["done"])
+            yield i
+
+    def work(i: int) -> int:
+        time.sleep(0.01 * (i % 3))  # later items often finish first
+        with lock:
+            live["done"] += 1
+        return i * i
+
+    assert _in_order_bounded(work, items(), 2) == [i * i for i in range(9)]
+    assert live["most"] <= 2  # an item is drawn (its rows copied) only once a thread is free
