@@ -19,8 +19,8 @@ from numba import njit, prange
 
 from darkfleet.detect.geo import M_PER_DEG_LAT, haversine_scalar_m
 
-# cells at least this many degrees on a side: ~2 M cells of the globe (8 MB of offsets) at most
-MIN_CELL_DEG = 0.18
+# cells at least this many degrees on a side: ~1 M cells of the globe (8 MB of offsets) at most
+MIN_CELL_DEG = 0.25
 
 
 @njit(cache=True, inline="always")
@@ -91,13 +91,12 @@ def _port_cells(plat, plon, band_deg, cell_lat_deg, cell_lon_deg, n_rows, n_cols
     """(offsets, ports): per cell (row-major, rows of latitude from -90), the ports that could
     pass the band and window tests of a point in it, in port-row order. One cell of margin on
     every side absorbs rounding at cell edges."""
-    counts = np.zeros(n_rows * n_cols + 1, dtype=np.int64)
+    offsets = np.zeros(n_rows * n_cols + 1, dtype=np.int64)  # counts at cell + 1 first, then the cursors
+    ports = np.empty(0, dtype=np.int64)
     for fill in range(2):
         if fill:
-            offsets = np.zeros(n_rows * n_cols + 1, dtype=np.int64)
-            offsets[1:] = np.cumsum(counts[:-1])
+            offsets = np.cumsum(offsets)
             ports = np.empty(offsets[-1], dtype=np.int64)
-            next_at = offsets[:-1].copy()
         for p in range(plat.shape[0]):
             r0 = max(int(math.floor((plat[p] - band_deg + 90.0) / cell_lat_deg)) - 1, 0)
             r1 = min(int(math.floor((plat[p] + band_deg + 90.0) / cell_lat_deg)) + 1, n_rows - 1)
@@ -112,10 +111,12 @@ def _port_cells(plat, plon, band_deg, cell_lat_deg, cell_lon_deg, n_rows, n_cols
                 for c in range(c0, c1 + 1):
                     cell = r * n_cols + c % n_cols
                     if fill:
-                        ports[next_at[cell]] = p
-                        next_at[cell] += 1
+                        ports[offsets[cell]] = p
+                        offsets[cell] += 1  # ends as the next cell's start
                     else:
-                        counts[cell] += 1
+                        offsets[cell + 1] += 1
+    offsets[1:] = offsets[:-1].copy()
+    offsets[0] = 0
     return offsets, ports
 
 
