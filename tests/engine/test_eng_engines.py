@@ -271,3 +271,20 @@ def test_embedded_cell_tasks_run_two_at_a_time_in_order() -> None:
 
     assert _in_order_bounded(work, items(), 2) == [i * i for i in range(9)]
     assert live["most"] <= 2  # an item is drawn (its rows copied) only once a thread is free
+
+
+@pytest.mark.parametrize("remote", [False, True])
+def test_spilled_pair_slices_read_back_by_batch(tmp_path, remote: bool) -> None:
+    from darkfleet.detect.pipeline import _load_pairs, _pair_batches, _spill_fn
+
+    root = f"memory://spill-{tmp_path.name}" if remote else str(tmp_path)
+    pairs = pl.DataFrame({"mmsi": np.arange(40) % 7, "other_mmsi": np.arange(40) + 100, "cell_y": 0, "cell_x": 0})
+    sink = _spill_fn(root, 4)
+    files = pl.concat([sink(pairs.head(25)), sink(pairs.tail(15))])
+    assert files["path"].n_unique() == 2  # one file per task, a record batch per slice
+    batches = list(_pair_batches(files, 15))
+    loaded = [_load_pairs(b) for b in batches]
+    assert sum(b.height for b in loaded) == 40 and all(b.columns == ["mmsi", "other_mmsi"] for b in loaded)
+    for batch, frame in zip(batches, loaded):
+        assert set((frame["mmsi"] % 4).to_list()) == set(batch["slice"].to_list())  # whole slices only
+    assert pl.concat(loaded).sort("other_mmsi").equals(pairs.drop("cell_y", "cell_x"))
