@@ -22,40 +22,49 @@ from darkfleet.detect.geo import M_PER_NM, haversine_scalar_m
 GRID_COLUMNS = ["segment_id", "mmsi", "timestamp_utc", "lat", "lon", "speed_kn", "cog_deg", "heading_deg", "interpolated"]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _row(rows, j):  # pragma: no cover - numba
+    """The row of the ``j``-th point in segment order (``rows`` empty: the rows are in it)."""
+    return rows[j] if rows.shape[0] > 0 else j
+
+
 @njit(cache=True, nogil=True)
-def _segment_grid(a, b, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn, do_fill, s, at, o_seg, o_t, o_f):  # pragma: no cover - numba
-    """Grid points of the segment in rows ``a:b``; with ``do_fill`` written from row ``at`` on.
-    Returns how many."""
+def _segment_grid(a, b, rows, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn, do_fill, s, at, o_seg, o_t, o_f):  # pragma: no cover - numba
+    """Grid points of the segment in positions ``a:b`` of the segment order (point ``j`` is row
+    ``rows[j]`` of the arrays: read through the order, not gathered); with ``do_fill`` written
+    from row ``at`` on. Returns how many."""
     count = 0
     if b - a < 1:
         return 0
-    first = -((-t[a]) // step) * step
-    last = (t[b - 1] // step) * step
+    first = -((-t[_row(rows, a)]) // step) * step
+    last = (t[_row(rows, b - 1)] // step) * step
     j = a
     g = first
     while g <= last:
-        while j + 1 < b and t[j + 1] <= g:
+        while j + 1 < b and t[_row(rows, j + 1)] <= g:
             j += 1
+        rj = _row(rows, j)
         bridge = False
         if j + 1 < b:
-            dt = t[j + 1] - t[j]
+            rn = _row(rows, j + 1)
+            dt = t[rn] - t[rj]
             bridge = dt < max_gap
             if not bridge and dt < still_gap:
-                moved_nm = haversine_scalar_m(lat[j], lon[j], lat[j + 1], lon[j + 1]) / M_PER_NM
+                moved_nm = haversine_scalar_m(lat[rj], lon[rj], lat[rn], lon[rn]) / M_PER_NM
                 bridge = moved_nm < still_kn * dt / 3.6e9
-        if t[j] == g or bridge:
+        if t[rj] == g or bridge:
             if do_fill:
-                k = j + 1 if j + 1 < b else j
-                i0 = j if k != j else max(a, j - 1)
+                rk = _row(rows, j + 1) if j + 1 < b else rj
+                ri0 = rj if rk != rj else _row(rows, max(a, j - 1))
                 frac = 0.0
-                if t[j] != g and t[k] != t[j]:
-                    frac = (g - t[j]) / (t[k] - t[j])
-                dlon = lon[k] - lon[j]
+                if t[rj] != g and t[rk] != t[rj]:
+                    frac = (g - t[rj]) / (t[rk] - t[rj])
+                dlon = lon[rk] - lon[rj]
                 if dlon > 180.0:
                     dlon -= 360.0
                 elif dlon < -180.0:
                     dlon += 360.0
-                x = lon[j] + frac * dlon
+                x = lon[rj] + frac * dlon
                 if x >= 180.0:
                     x -= 360.0
                 elif x < -180.0:
@@ -63,19 +72,19 @@ def _segment_grid(a, b, t, lat, lon, sog, cog, heading, step, max_gap, still_gap
                 row = at + count
                 o_seg[row] = s
                 o_t[row] = g
-                o_f[0, row] = lat[j] + frac * (lat[k] - lat[j])
+                o_f[0, row] = lat[rj] + frac * (lat[rk] - lat[rj])
                 o_f[1, row] = x
-                if not np.isnan(sog[j]) and not np.isnan(sog[k]):
-                    speed = sog[j] + frac * (sog[k] - sog[j])
-                elif t[k] != t[i0]:
-                    lo, hi = (i0, k) if k != i0 else (j, k)
+                if not np.isnan(sog[rj]) and not np.isnan(sog[rk]):
+                    speed = sog[rj] + frac * (sog[rk] - sog[rj])
+                elif t[rk] != t[ri0]:
+                    lo, hi = (ri0, rk) if rk != ri0 else (rj, rk)
                     speed = haversine_scalar_m(lat[lo], lon[lo], lat[hi], lon[hi]) / M_PER_NM / ((t[hi] - t[lo]) / 3.6e9)
                 else:
                     speed = np.nan
                 o_f[2, row] = speed
-                o_f[3, row] = cog[j]
-                o_f[4, row] = heading[j]
-                o_f[5, row] = 0.0 if t[j] == g else 1.0
+                o_f[3, row] = cog[rj]
+                o_f[4, row] = heading[rj]
+                o_f[5, row] = 0.0 if t[rj] == g else 1.0
             count += 1
         g += step
     return count
@@ -84,19 +93,19 @@ def _segment_grid(a, b, t, lat, lon, sog, cog, heading, step, max_gap, still_gap
 # nogil without prange: the engine resamples key ranges in threads, and the stage graph runs
 # other stages beside this one
 @njit(cache=True, nogil=True)
-def _grid_counts(starts, ends, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn):  # pragma: no cover - numba
+def _grid_counts(starts, ends, rows, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn):  # pragma: no cover - numba
     counts = np.zeros(starts.shape[0], dtype=np.int64)
     no_i, no_f = np.empty(0, np.int64), np.empty((6, 0))
     for s in range(starts.shape[0]):
-        counts[s] = _segment_grid(starts[s], ends[s], t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn,
-                                  False, s, 0, no_i, no_i, no_f)
+        counts[s] = _segment_grid(starts[s], ends[s], rows, t, lat, lon, sog, cog, heading, step, max_gap, still_gap,
+                                  still_kn, False, s, 0, no_i, no_i, no_f)
     return counts
 
 
 @njit(cache=True, nogil=True)
-def _grid_fill(starts, ends, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn, offsets, o_seg, o_t, o_f):  # pragma: no cover - numba
+def _grid_fill(starts, ends, rows, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn, offsets, o_seg, o_t, o_f):  # pragma: no cover - numba
     for s in range(starts.shape[0]):  # each segment writes its own rows from offsets[s]
-        _segment_grid(starts[s], ends[s], t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn,
+        _segment_grid(starts[s], ends[s], rows, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, still_kn,
                       True, s, offsets[s], o_seg, o_t, o_f)
 
 
@@ -112,20 +121,21 @@ def resample_segments(points: pl.DataFrame, config: ResampleConfig) -> pl.DataFr
     if points.height == 0:
         return empty
     seg = points["segment_id"].to_numpy()
-    t = points["timestamp_utc"].dt.epoch("us").to_numpy()
-    # only the arrays the kernel reads are put in segment order, not the whole frame
+    t = in_order(points["timestamp_utc"].dt.epoch("us").to_numpy(), None)
+    # the kernels read the points through the segment order: only the ids are put in it
     order = segment_order(seg, t)
-    seg, t = in_order(seg, order), in_order(t, order)
+    rows = np.empty(0, np.int64) if order is None else order
+    seg = in_order(seg, order)
     bounds = np.flatnonzero(np.diff(seg)) + 1
     starts = np.concatenate([[0], bounds]).astype(np.int64)
     ends = np.concatenate([bounds, [len(seg)]]).astype(np.int64)
-    lat = in_order(points["lat"].to_numpy(), order)
-    lon = in_order(points["lon"].to_numpy(), order)
-    sog, cog, heading = (in_order(points[c].cast(pl.Float64).fill_null(np.nan).to_numpy(), order) for c in ("sog_kn", "cog_deg", "heading_deg"))
+    lat = in_order(points["lat"].to_numpy(), None)
+    lon = in_order(points["lon"].to_numpy(), None)
+    sog, cog, heading = (in_order(points[c].cast(pl.Float64).fill_null(np.nan).to_numpy(), None) for c in ("sog_kn", "cog_deg", "heading_deg"))
     step = int(config.step_min * 60 * 1_000_000)
     max_gap = int(config.max_interp_gap_h * 3600 * 1_000_000)
     still_gap = int(config.max_stationary_gap_h * 3600 * 1_000_000)
-    args = (starts, ends, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, float(config.stationary_max_speed_kn))
+    args = (starts, ends, rows, t, lat, lon, sog, cog, heading, step, max_gap, still_gap, float(config.stationary_max_speed_kn))
     counts = _grid_counts(*args)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     n = int(offsets[-1])
@@ -134,7 +144,8 @@ def resample_segments(points: pl.DataFrame, config: ResampleConfig) -> pl.DataFr
     seg_index, grid_t, values = np.empty(n, np.int64), np.empty(n, np.int64), np.empty((6, n))
     _grid_fill(*args, offsets[:-1], seg_index, grid_t, values)
     buffers = [seg_index, grid_t, *values]
-    mmsi = in_order(points["mmsi"].to_numpy(), order)[starts][seg_index]
+    first_rows = starts if order is None else order[starts]
+    mmsi = points["mmsi"].to_numpy()[first_rows][seg_index]
     return pl.DataFrame(
         {
             "segment_id": seg[starts][seg_index],
