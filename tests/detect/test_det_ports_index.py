@@ -17,18 +17,18 @@ def _ports(rng, n):
 def test_cell_lookup_equals_the_band_scan_and_brute_force_everywhere():
     rng = np.random.default_rng(7)
     index = PortIndex(_ports(rng, 400))
-    near = rng.integers(0, index._lat.size, 20_000)
-    lat = np.concatenate([rng.uniform(-90, 90, 20_000), index._lat[near] + rng.normal(0, 0.1, near.size),
+    near = rng.integers(0, index._lat.size, 8_000)
+    lat = np.concatenate([rng.uniform(-90, 90, 8_000), index._lat[near] + rng.normal(0, 0.1, near.size),
                           [90.0, -90.0, 89.99, 0.0, 0.0, 0.0, np.nan, 0.0, 95.0, 10.0]])
-    lon = np.concatenate([rng.uniform(-180, 180, 20_000), index._lon[near] + rng.normal(0, 0.1, near.size),
+    lon = np.concatenate([rng.uniform(-180, 180, 8_000), index._lon[near] + rng.normal(0, 0.1, near.size),
                           [0.0, 180.0, -175.0, 180.0, -180.0, 179.999, 0.0, np.nan, 0.0, 200.0]])
-    lon[20_000:40_000] = (lon[20_000:40_000] + 180.0) % 360.0 - 180.0
+    lon[8_000:16_000] = (lon[8_000:16_000] + 180.0) % 360.0 - 180.0
     for radius_m in (500.0, 10_000.0, 150_000.0, 3_000_000.0):
         dist, idx = index.nearest(lat, lon, radius_m)
         band_deg = radius_m / M_PER_DEG_LAT * 1.001
         scan = _nearest_scan_kernel(lat, lon, index._lat, index._lon, index._every_port, radius_m, band_deg)
         assert np.array_equal(dist, scan[0]) and np.array_equal(idx, scan[1]), radius_m
-        assert (idx >= 0).sum() > 100
+        assert (idx >= 0).sum() > 20
         ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
         every = haversine_m(lat[ok, None], lon[ok, None], index._lat[None, :], index._lon[None, :]) if radius_m < 1e6 else None
         if every is not None:
