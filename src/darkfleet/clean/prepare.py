@@ -234,22 +234,20 @@ def prepare_positions(positions: pa.Table | pl.DataFrame,
     if frame.height == 0:
         frame = frame.select(DETECT_COLUMNS)
         return frame, frame, counts
-    counts.sources = frame["source_id"].n_unique()
+    # counted last: at the start the static reports' sort fills Polars' thread pool
+    source_id = frame["source_id"]
     frame = frame.select(DETECT_COLUMNS)
-    valid = (
-        pl.col("lat").is_between(-90, 90)
-        & pl.col("lon").is_between(-180, 180)
-        & pl.col("lat").is_finite()
-        & pl.col("lon").is_finite()
-    ).fill_null(False)
-    mask = in_order(frame.select(valid).to_series().to_numpy(), None)
+    lat, lon = in_order(frame["lat"].to_numpy(), None), in_order(frame["lon"].to_numpy(), None)  # nulls: NaN
+    mask = _has_fix(lat, lon)
     mmsi, t_us = _vessel_time_arrays(frame)
     order, bounds = _vessel_order(mmsi, mask)
     counts.out_of_order = _count_out_of_order(mmsi, t_us)
-    no_fix = _not_available_as_null(sort_by_vessel_time(frame.filter(~pl.Series(mask)))) if order.shape[0] < frame.height else frame.clear()
+    if order.shape[0] < frame.height:  # a few rows: gathered, not a filter over every row
+        no_fix = _not_available_as_null(sort_by_vessel_time(frame[np.flatnonzero(~mask)]))
+    else:
+        no_fix = frame.clear()
     counts.no_fix = no_fix.height
     # the same report heard by several receivers: identical vessel, time and position, adjacent once sorted
-    lat, lon = in_order(frame["lat"].to_numpy(), None), in_order(frame["lon"].to_numpy(), None)
     ranges = _vessel_ranges(bounds, threads if frame.height > SPLIT_ROWS else 1)
     kept = _in_threads(lambda v: _sort_and_drop_repeats(order, bounds, v[0], v[1], mmsi, t_us, lat, lon), ranges)
     counts.duplicates = order.shape[0] - sum(kept)
@@ -259,6 +257,7 @@ def prepare_positions(positions: pa.Table | pl.DataFrame,
         starts = [int(bounds[v0]) for v0, _ in ranges]
         frame = _gathered(frame, order, list(zip(starts, kept)), mmsi, t_us, lat, lon)
     counts.output_rows = frame.height
+    counts.sources = source_id.n_unique()
     return frame, no_fix, counts
 
 
@@ -313,6 +312,16 @@ def _with_nulls(name: str, values: np.ndarray, valid: np.ndarray) -> pl.Series:
     bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
     array = pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), values.shape[0], [bitmap, pa.py_buffer(values)])
     return pl.Series(name, array)
+
+
+@njit(cache=True, nogil=True)
+def _has_fix(lat, lon):  # pragma: no cover - numba
+    """Whether each report has a position: latitude within +-90, longitude within +-180 (91 /
+    181 mean "no fix"; NaN and infinities fail the ranges)."""
+    out = np.empty(lat.shape[0], np.bool_)
+    for i in range(lat.shape[0]):
+        out[i] = -90.0 <= lat[i] <= 90.0 and -180.0 <= lon[i] <= 180.0
+    return out
 
 
 @njit(cache=True, nogil=True)
