@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,7 @@ from darkfleet.detect.gap import detect_gaps
 from darkfleet.detect.ports_index import PortIndex
 from darkfleet.engine.base import Engine
 from darkfleet.engine.stage_graph import STAGE_THREADS, Stage, run_stages
+from darkfleet.engine.staging import FilePart, load_parts, write_parts
 
 PAIR_PARTITION_DEG = 1.0  # coarse cells an engine may partition the pair search by
 # above this many grid points, pairs go to files in slices of lower MMSI (one slice per
@@ -249,52 +250,19 @@ def _spill_fn(root: str, n_slices: int) -> Callable[[pl.DataFrame], pl.DataFrame
         parts = pairs.drop("cell_y", "cell_x").with_columns((pl.col("mmsi") % n_slices).alias("_slice")).partition_by(
             "_slice", include_key=False, as_dict=True)
         slices = sorted(int(k[0]) for k in parts)  # type: ignore[call-overload]
-        path = _write_batches(root, [parts[(k,)] for k in slices])
+        written = write_parts(root, {k: parts[(k,)] for k in slices}, "lz4")
         return pl.DataFrame(
-            {"slice": slices, "path": [path] * len(slices), "batch": list(range(len(slices))),
-             "rows": [parts[(k,)].height for k in slices]},
-            schema={"slice": pl.Int64, "path": pl.String, "batch": pl.Int64, "rows": pl.Int64},
+            {"slice": slices, "path": [written[k].url for k in slices], "batch": [written[k].first_batch for k in slices],
+             "n_batches": [written[k].n_batches for k in slices], "rows": [parts[(k,)].height for k in slices]},
+            schema={"slice": pl.Int64, "path": pl.String, "batch": pl.Int64, "n_batches": pl.Int64, "rows": pl.Int64},
         )
 
     return sink
 
 
-def _write_batches(root: str, frames: list[pl.DataFrame]) -> str | None:
-    """One lz4 Arrow IPC file under ``root`` holding each frame as one record batch (None when
-    there are none)."""
-    import uuid
-
-    import pyarrow.ipc as ipc
-
-    if not frames:
-        return None
-    tables = [f.to_arrow() for f in frames]
-    url = f"{root.rstrip('/')}/{uuid.uuid4().hex}.arrow"
-    with _open_binary(url, "wb") as handle, ipc.new_file(handle, tables[0].schema,
-                                                          options=ipc.IpcWriteOptions(compression="lz4")) as writer:
-        for table in tables:
-            writer.write_batch(pa.RecordBatch.from_arrays([c.combine_chunks() for c in table.columns], schema=table.schema))
-    return url
-
-
-def _open_binary(url: str, mode: str) -> Any:
-    """A local file through Arrow (which releases the GIL during I/O), any other URL through fsspec."""
-    import fsspec
-
-    return fsspec.open(url, mode) if "://" in url else pa.OSFile(url, mode)
-
-
 def _load_pairs(batches: pl.DataFrame) -> pl.DataFrame:
-    """The record batches listed in ``batches`` (columns path, batch), in that order, each file
-    opened once."""
-    import pyarrow.ipc as ipc
-
-    with ExitStack() as stack:
-        readers = {}
-        for url in batches["path"].unique(maintain_order=True).to_list():
-            readers[url] = ipc.open_file(stack.enter_context(_open_binary(url, "rb")))
-        table = pa.Table.from_batches([readers[url].get_batch(i) for url, i in batches.select("path", "batch").iter_rows()])
-        return pl.from_arrow(table)  # type: ignore[return-value]
+    """The spilled pairs listed in ``batches`` (columns path, batch, n_batches), in that order."""
+    return load_parts([FilePart(*row) for row in batches.select("path", "batch", "n_batches").iter_rows()])
 
 
 def _pair_batches(files: pl.DataFrame, max_rows: int) -> Iterator[pl.DataFrame]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,12 +99,24 @@ def write_parts(root: str, frames: dict[int, pl.DataFrame], compression: str = "
 
 def load_part(part: FilePart) -> pl.DataFrame:
     """Read one frame :func:`write_parts` wrote (only its own batches are read)."""
+    return load_parts([part])
+
+
+def load_parts(parts: Sequence[FilePart]) -> pl.DataFrame:
+    """Frames :func:`write_parts` wrote, concatenated in the order given; each file is opened
+    once however many of its parts are asked for."""
     import pyarrow as pa
 
-    with _source(part.url) as source:
-        reader = pa.ipc.open_file(source)
-        batches = [reader.get_batch(i) for i in range(part.first_batch, part.first_batch + part.n_batches)]
-        return pl.from_arrow(pa.Table.from_batches(batches, schema=reader.schema))  # type: ignore[return-value]
+    with ExitStack() as stack:
+        readers: dict[str, Any] = {}
+        batches = []
+        for part in parts:
+            if part.url not in readers:
+                readers[part.url] = pa.ipc.open_file(stack.enter_context(_source(part.url)))
+            reader = readers[part.url]
+            batches.extend(reader.get_batch(i) for i in range(part.first_batch, part.first_batch + part.n_batches))
+        schema = next(iter(readers.values())).schema if readers else None
+        return pl.from_arrow(pa.Table.from_batches(batches, schema=schema))  # type: ignore[return-value]
 
 
 @contextmanager
