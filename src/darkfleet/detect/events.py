@@ -35,13 +35,20 @@ def event_ids(frame: pl.DataFrame, event_type: str, digest: str) -> list[str]:
                 pl.col("other_mmsi").cast(pl.String).fill_null("-"),
                 pl.col("start_utc").dt.epoch("us").cast(pl.String).fill_null("-"),
                 pl.lit(digest),
-                pl.col("details").str.json_path_match("$.kind").fill_null("")
-                + pl.col("details").str.json_path_match("$.field").fill_null(""),
+                _details_key(frame["details"], "kind") + _details_key(frame["details"], "field"),
             ],
             separator="|",
         )
     ).to_series()
     return [f"{event_type[:3]}-{hashlib.sha1(k.encode()).hexdigest()[:16]}" for k in keys]
+
+
+def _details_key(details: pl.Series, key: str) -> pl.Expr:
+    """The top-level ``key`` of each event's details, "" where absent. Parsing JSON costs more
+    than the hash; most event types have no such key, which a substring scan tells."""
+    if not details.str.contains(f'"{key}"', literal=True).any():
+        return pl.lit("")
+    return pl.col("details").str.json_path_match(f"$.{key}").fill_null("")
 
 
 def finish_events(frame: pl.DataFrame, event_type: str, digest: str) -> pl.DataFrame:
