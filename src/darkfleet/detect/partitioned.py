@@ -163,7 +163,8 @@ def vessel_stages(positions: pl.DataFrame, static: pl.DataFrame, config: DetectC
     gap = Stage("gap", lambda clean: find_gaps(clean[0], config.gap.min_gap_h), ("clean",))
     heard = Stage("heard", lambda clean: heard_counts(clean[0], config.gap.reception_cell_deg), ("clean",))
     engine = EmbeddedEngine(threads=threads)
-    run = run_stages([*stages.vessel_stages(positions, static, config, engine, ports, digest, gap), heard], threads)
+    run = run_stages([*stages.vessel_stages(positions, static, config, engine, ports, digest, gap, threads), heard],
+                     threads)
     r = run.results
     clean, _, counts = r["clean"]
     points, segments, _ = r["segment"]

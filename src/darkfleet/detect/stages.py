@@ -19,16 +19,17 @@ from darkfleet.detect.port_visit import detect_port_visits
 from darkfleet.detect.ports_index import PortIndex
 from darkfleet.detect.spoofing import detect_spoofing, jump_segments
 from darkfleet.engine.base import Engine
-from darkfleet.engine.stage_graph import Stage
+from darkfleet.engine.stage_graph import STAGE_THREADS, Stage
 
 
 def vessel_stages(positions, static, config: DetectConfig, engine: Engine, ports: PortIndex, digest: str,
-                  gap: Stage) -> list[Stage]:
+                  gap: Stage, threads: int = STAGE_THREADS) -> list[Stage]:
     """Every stage that needs only one vessel's reports at a time, the longest chain (clean ->
     segment -> ports -> resample) first so that it starts first. ``gap`` (named "gap", needing
     "clean") finds the silences draught changes read: gap events in memory, bare gaps per
     MMSI range (their reception evidence needs every vessel). Only the chain calls ``engine``,
-    one stage after another, so an engine never serves two stages at once."""
+    one stage after another, so an engine never serves two stages at once; cleaning, which
+    runs before the graph can overlap anything, uses ``threads`` itself."""
     radius = config.ports.in_port_radius_m
 
     def segment(clean, static_frame):
@@ -41,7 +42,7 @@ def vessel_stages(positions, static, config: DetectConfig, engine: Engine, ports
         return annotate_ports(grid, ports, radius)
 
     return [
-        Stage("clean", lambda: prepare_positions(positions)),  # (clean, no_fix, counts)
+        Stage("clean", lambda: prepare_positions(positions, threads)),  # (clean, no_fix, counts)
         Stage("clean_static", lambda: prepare_static(static if static is not None else schema.STATIC.empty_table())),
         Stage("segment", segment, ("clean", "clean_static")),  # (points, segments, main)
         # one nearest-port lookup per report serves in-port flags and port visits alike
