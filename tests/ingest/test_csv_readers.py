@@ -13,6 +13,11 @@ from darkfleet.ingest.batch import ReadOptions
 UTC = timezone.utc
 
 
+def static_lines(table, mmsi):
+    """Line numbers of a vessel's static rows: the first and last report of each run of equal values."""
+    return sorted(r["line_no"] for r in table.to_pylist() if r["mmsi"] == mmsi)
+
+
 def _row(table, **where):
     rows = [r for r in table.to_pylist() if all(r[k] == v for k, v in where.items())]
     assert len(rows) == 1, rows
@@ -48,7 +53,7 @@ def test_noaa_row_values(noaa):
     # line 2: CAZADOR, class B, heading 511 -> null, no status
     p = _row(positions, line_no=2)
     assert p["heading_deg"] is None and p["nav_status"] is None and p["msg_type"] == 18
-    s = _row(static, mmsi=367379190)  # EAGLE, IMO8207721
+    s = _row(static, mmsi=367379190, line_no=static_lines(static, 367379190)[0])  # EAGLE, IMO8207721, first row
     assert (s["imo"], s["imo_valid"], s["name"], s["callsign"]) == (8207721, True, "EAGLE", "WTD4583")
     assert (s["ship_type"], s["length_m"], s["width_m"]) == (31, 28.0, 11.0)
     assert s["draught_m"] == pytest.approx(3.3)
@@ -126,9 +131,38 @@ def test_static_only_parquet_becomes_static_rows(tmp_path):
     positions, static, summary = read([path])
     assert positions.num_rows == 0 and summary.totals.balanced
     assert summary.totals.decoded == 5 and not summary.totals.rejected  # the empty report is read, carries nothing
-    rows = [(r["mmsi"], r["name"], r["draught_m"]) for r in static.to_pylist()]
-    # repeats dropped, but a return to an earlier identity (ALPHA -> BRAVO -> ALPHA) is kept
-    assert rows == [(219000001, "ALPHA", 9.5), (219000001, "BRAVO", 9.5), (219000001, "ALPHA", 12.0)]
+    rows = [(r["mmsi"], r["timestamp_utc"].hour, r["name"], r["draught_m"]) for r in static.to_pylist()]
+    # only the first and last report of each run are kept, and a return to an earlier identity
+    # (ALPHA -> BRAVO -> ALPHA) is kept
+    assert rows == [(219000001, 10, "ALPHA", 9.5), (219000001, 11, "ALPHA", 9.5), (219000001, 12, "BRAVO", 9.5),
+                    (219000001, 13, "ALPHA", 12.0)]
+
+
+def test_an_export_repeating_static_on_every_row_keeps_what_confirms_a_draught_change(tmp_path):
+    # MarineCadastre-style rows repeat the draught on every position; a change counts only when
+    # the next report confirms it and starts at the last report of the old draught, so the rows
+    # kept must give the draught detector the same steps as every row would
+    import polars as pl
+
+    from darkfleet.config import DraughtConfig
+    from darkfleet.detect.draught import draught_steps
+
+    draughts = [9.5] * 5 + [14.0] + [9.5] * 2 + [12.0] * 4  # 14.0 is a one-report typo
+    every_row = pl.DataFrame({
+        "mmsi": [219000001] * len(draughts),
+        "timestamp_utc": [datetime(2024, 3, 1, h, tzinfo=UTC) for h in range(len(draughts))],
+        "draught_m": draughts,
+        "length_m": [None] * len(draughts),
+    }, schema_overrides={"draught_m": pl.Float32, "length_m": pl.Float32})
+    path = tmp_path / "export.csv"
+    path.write_text("mmsi,timestamp,lat,lon,draught\n" + "".join(
+        f"219000001,2024-03-01T{h:02d}:00:00Z,55.5,10.25,{d}\n" for h, d in enumerate(draughts)))
+    _, static, _ = read([path])
+    kept = draught_steps(pl.from_arrow(static).sort("mmsi", "timestamp_utc"), DraughtConfig())
+    expected = draught_steps(every_row, DraughtConfig())
+    assert (7, 8, 2.5) in expected.select(pl.col("start_utc").dt.hour(), pl.col("end_utc").dt.hour(), "change_m").rows()
+    assert kept.equals(expected.select(kept.columns))
+    assert static.num_rows < len(draughts)
 
 
 def test_unix_epoch_times(tmp_path):

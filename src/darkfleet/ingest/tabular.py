@@ -201,30 +201,35 @@ def _static(good: pl.DataFrame, mapped: dict[str, str], source_id: int) -> pa.Ta
     extra = ["msg_type"] if "msg_type" in mapped else []
     values = [pl.col(mapped[f]).alias(f) if f in _TEXT else pl.col(f) for f in fields]
     frame = good.select(["mmsi", "timestamp", *values, *extra, "line_no"])
-    # Exports repeat a vessel's static data on every row: keep a report only where it differs
-    # from the vessel's previous one (in time order), so A -> B -> A keeps the return to A.
-    # A combined 64-bit hash makes this cheap on millions of rows; two different records
-    # would have to collide (odds ~1e-8 per million rows) for a change to be missed.
+    # Exports repeat a vessel's static data on every row: keep the first and the last report of
+    # each run of identical values (per vessel, in time order), so A -> B -> A keeps the return
+    # to A. The last report of a run is evidence the detectors need: a draught change counts
+    # only when the next report confirms it (a one-report run is a typo), a draught change
+    # starts at the last report of the old draught, and an IMO's user is known until its last
+    # report (borrowed vs handed over). A combined 64-bit hash makes this cheap on millions of
+    # rows; two different records would have to collide (odds ~1e-8 per million rows).
     frame = frame.sort("mmsi", "timestamp", maintain_order=True)
-    frame = frame.filter(_changed(fields))
+    frame = frame.filter(_run_ends(fields))
     frame = frame.with_columns([_clean_text(pl.col(f)).alias(f) for f in fields if f in _TEXT])
     frame = null_static_sentinels(_rename(frame))
     fields = [_RENAME.get(f, f) for f in fields]
     frame = frame.filter(pl.any_horizontal([pl.col(f).is_not_null() for f in fields]))
-    frame = frame.filter(_changed(fields))  # again after cleaning text ("NAME@@" == "NAME")
+    frame = frame.filter(_run_ends(fields))  # again after cleaning text ("NAME@@" == "NAME")
     if "imo" in fields:
         valid = imo_check_digit_ok(frame["imo"].fill_null(-1).to_numpy())
         frame = frame.with_columns(imo_valid=pl.when(pl.col("imo").is_null()).then(None).otherwise(pl.Series(valid)))
     return _canonical(frame, schema.STATIC, source_id)
 
 
-def _changed(fields: list[str]) -> pl.Expr:
-    """True where a row's fields differ from the previous row of the same MMSI (rows in time order)."""
+def _run_ends(fields: list[str]) -> pl.Expr:
+    """True at the first and the last row of each run of identical fields per MMSI (rows sorted
+    by MMSI, then time)."""
     combined = pl.lit(0, pl.UInt64)
     for seed, name in enumerate(fields, start=1):
         combined = combined.xor(pl.col(name).hash(seed=seed))
-    previous = combined.shift(1).over("mmsi")
-    return previous.is_null() | (combined != previous)
+    starts = (pl.col("mmsi") != pl.col("mmsi").shift(1)) | (combined != combined.shift(1))
+    starts = starts.fill_null(True)
+    return starts | starts.shift(-1).fill_null(True)
 
 
 def _rejects(bad: pl.DataFrame, columns: list[str], source_id: int) -> pa.Table:
