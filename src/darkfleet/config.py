@@ -144,7 +144,7 @@ class IdentityConfig:
     """Identity changes in static reports (name, call sign, IMO, type, MMSI, flag)."""
 
     name = "identity_change"
-    fields: tuple[str, ...] = ("name", "callsign", "imo", "ship_type")
+    fields: tuple[str, ...] = ("name", "callsign", "imo", "ship_type")  # static fields whose change between reports is an event
     check_imo: bool = True  # flag IMOs with an invalid check digit
 
 
@@ -164,8 +164,8 @@ class PortVisitConfig:
     """Port visits with hysteresis (GFW port visits: enter 3 km, leave 4 km)."""
 
     name = "port_visit"
-    entry_radius_m: float = 3_000.0
-    exit_radius_m: float = 4_000.0
+    entry_radius_m: float = 3_000.0  # GFW port visits: a visit starts within 3 km of a port or anchorage point
+    exit_radius_m: float = 4_000.0  # GFW port visits: ... and ends beyond 4 km (hysteresis)
     stop_max_speed_kn: float = 0.5  # GFW port stop: a call includes a report below 0.5 kn
     max_silence_h: float = 6.0  # a gap ends the visit (unknown whether the vessel stayed)
 
@@ -198,29 +198,42 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     "tanker_sts": {"encounter": {"max_distance_m": 200.0, "max_median_speed_kn": 1.0, "max_heading_diff_deg": 30.0}},
 }
 
-_NON_NEGATIVE_SUFFIXES = ("_m", "_kn", "_h", "_deg", "_s", "_min", "_points", "_segments", "_fraction")
+_NON_NEGATIVE_SUFFIXES = ("_m", "_kn", "_h", "_deg", "_s", "_min", "_points", "_reports", "_segments", "_fraction")
+# zero is impossible too: durations, radii, cell sizes and speed limits (stages divide by them)
+_POSITIVE_SUFFIXES = ("_h", "_min", "_radius_m", "_cell_deg", "_quantum_deg", "max_speed_kn")
+_SHARE_SUFFIXES = ("_fraction", "_coincidence")  # shares and intersections over union: 0-1
 
 
-def _check(section: str, key: str, value: Any, expected: Any) -> Any:
+def _check(section: str, key: str, value: Any, expected: Any, origin: str | None = None) -> Any:
     where = f"{section}.{key}"
+
+    def refuse(message: str) -> ConfigError:
+        return ConfigError(f"{where} {message}", key=where, path=origin)
+
     if isinstance(expected, tuple):
         if not isinstance(value, (list, tuple)):
-            raise ConfigError(f"{where} must be a list", key=where)
+            raise refuse("must be a list")
+        # a list with a fixed vocabulary (its default) accepts only those values
+        unknown = [v for v in value if expected and v not in expected]
+        if unknown:
+            raise refuse(f"has unknown values {unknown} (known: {', '.join(expected)})")
         return tuple(value)
     if isinstance(expected, bool):
         if not isinstance(value, bool):
-            raise ConfigError(f"{where} must be true or false", key=where)
+            raise refuse("must be true or false")
         return value
     if value is None and expected is None:
         return None
     if not isinstance(value, (int, float)) or isinstance(value, bool):
-        raise ConfigError(f"{where} must be a number, got {value!r}", key=where)
+        raise refuse(f"must be a number, got {value!r}")
     if key.endswith(_NON_NEGATIVE_SUFFIXES) and value < 0:
-        raise ConfigError(f"{where} cannot be negative ({value})", key=where)
-    if key.endswith(("_h", "_min", "_radius_m")) and value == 0 and not key.endswith("merge_gap_h"):
-        raise ConfigError(f"{where} must be positive", key=where)
-    if key.endswith("_fraction") and value > 1:
-        raise ConfigError(f"{where} must be between 0 and 1 ({value})", key=where)
+        raise refuse(f"cannot be negative ({value})")
+    if key.endswith(_POSITIVE_SUFFIXES) and value == 0 and not key.endswith("merge_gap_h"):
+        raise refuse("must be positive")
+    if key.endswith(_SHARE_SUFFIXES) and not 0 <= value <= 1:
+        raise refuse(f"must be between 0 and 1 ({value})")
+    if key.endswith("_spread") and value < 1:
+        raise refuse(f"is a ratio of the longest to the shortest interval: at least 1 ({value})")
     return int(value) if isinstance(expected, int) and not isinstance(expected, bool) else float(value)
 
 
@@ -242,7 +255,7 @@ def apply_overrides(config: DetectConfig, overrides: dict[str, Any], origin: str
                     f"unknown key {section}.{key} (known: {', '.join(known)})", key=f"{section}.{key}", path=origin
                 )
             default = getattr(type(current)(), key)
-            changes[key] = _check(section, key, value, default if default is not None else 0.0)
+            changes[key] = _check(section, key, value, default if default is not None else 0.0, origin)
         updated[section] = replace(current, **changes)
     result = replace(config, **updated)
     _check_consistency(result)

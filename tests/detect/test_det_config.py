@@ -25,6 +25,14 @@ def test_toml_overrides_and_presets(tmp_path):
         ("[gap]\nmin_gap_h = 0\n", "gap.min_gap_h"),
         ("[gap]\nmin_reception_fraction = 2\n", "gap.min_reception_fraction"),
         ("[loitering]\nmax_speed_kn = 'slow'\n", "loitering.max_speed_kn"),
+        # values the stages divide by, counts, ratios and list vocabularies
+        ("[gap]\nreception_cell_deg = 0\n", "gap.reception_cell_deg"),
+        ("[spoofing]\ngrid_quantum_deg = 0\n", "spoofing.grid_quantum_deg"),
+        ("[dark_sts]\ntanker_max_speed_kn = 0\n", "dark_sts.tanker_max_speed_kn"),
+        ("[spoofing]\ngrid_min_reports = -3\n", "spoofing.grid_min_reports"),
+        ("[spoofing]\ngrid_min_dt_spread = 0.5\n", "spoofing.grid_min_dt_spread"),
+        ("[dark_sts]\nmin_coincidence = 2\n", "dark_sts.min_coincidence"),
+        ("[identity_change]\nfields = ['name', 'nmae']\n", "identity_change.fields"),
     ],
 )
 def test_unknown_keys_and_impossible_values_are_refused_by_name(tmp_path, text, key):
@@ -33,7 +41,7 @@ def test_unknown_keys_and_impossible_values_are_refused_by_name(tmp_path, text, 
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert info.value.context["key"] == key
-    assert key in str(info.value)
+    assert key in str(info.value) and str(path) in str(info.value)
 
 
 def test_broken_toml_and_unknown_preset(tmp_path):
@@ -51,3 +59,9 @@ def test_every_stage_is_self_describing():
     enc = {k["key"]: k["default"] for k in sections["encounter"]["settings"]}
     assert enc["max_distance_m"] == 500.0 and enc["min_duration_h"] == 2.0
     assert "Miller" in sections["encounter"]["doc"]
+
+
+def test_a_list_setting_accepts_a_subset_of_its_vocabulary(tmp_path):
+    path = tmp_path / "names.toml"
+    path.write_text("[identity_change]\nfields = ['name', 'imo']\n")
+    assert load_config(path).identity_change.fields == ("name", "imo")
