@@ -68,6 +68,18 @@ def test_help_has_examples(run):
         assert done.returncode == 0 and "Example" in done.stdout
 
 
+def test_the_evaluate_help_example_runs_as_written(tmp_path, run, monkeypatch):
+    pytest.importorskip("darkfleet.simulate")
+    help_text = run("evaluate", "--help").stdout
+    commands = [line.split()[1:] for line in help_text.splitlines() if line.strip().startswith("darkfleet ")]
+    assert [c[0] for c in commands] == ["simulate", "detect", "evaluate"]
+    monkeypatch.chdir(tmp_path)
+    for command in commands:
+        done = run(*command)
+        assert done.returncode == 0, (command, done.stderr)
+    assert "| gap |" in done.stdout
+
+
 def test_detect_a_simulated_scenario_folder_then_evaluate(tmp_path, run):
     simulate = pytest.importorskip("darkfleet.simulate")
     scen = tmp_path / "scen"

@@ -120,7 +120,7 @@ def evaluate(truth_dir: str, events_dir: str, as_json: bool) -> None:
     \b
     Example:
       darkfleet simulate --preset tiny --out scen/
-      darkfleet detect scen/positions.parquet --out out/
+      darkfleet detect scen/ --out out/ --no-report
       darkfleet evaluate --truth scen/ --events out/
     """
     from darkfleet.detect.evaluate import evaluate_dirs, format_report
