@@ -58,5 +58,5 @@ def test_regional_meets_the_issue_targets():
     }
     # measured (docs/detection.md): dark_sts P 0.94 / R 0.90 on seed 0, >= 0.91 / 0.90 on seeds 0-4
     assert not failing, failing
-    dark_on_look_alikes = [e for e in report["benign_alert_events"] if e["event_type"] == "dark_sts"]
-    assert not dark_on_look_alikes, dark_on_look_alikes
+    # the issue: zero outside-port encounter, dark STS or loitering alerts on the look-alikes
+    assert not report["benign_alert_events"], report["benign_alert_events"]
