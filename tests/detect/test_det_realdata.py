@@ -30,6 +30,24 @@ def test_solent_moored_vessels_no_encounter_outside_port_and_the_glitch_is_spoof
     assert result.summary["input"]["input_rows"] == 18_623
 
 
+def test_solent_moored_pairs_are_encounters_in_port_once_the_port_is_known(shared_data):
+    # The file lasts 1.4 h, under the 2 h encounter minimum, so the test above holds whatever the
+    # in-port flag does. From 1 h (every 10 min in port) the moored pairs are encounters; the
+    # shipped UN/LOCODE list lacks Portsmouth, the NGA World Port Index (Limits in
+    # docs/detection.md) has it, and then every one of them is in port.
+    from darkfleet.config import DetectConfig, apply_overrides
+
+    overrides = {"encounter": {"min_duration_h": 1.0, "in_port_step_min": 10}}
+    wpi = {"ports": {"extra_files": [str(shared_data / "ports" / "nga-world-port-index-pub150.csv")]}}
+    positions, static, _ = read([shared_data / "ais" / "solent-2016-01-12.csv"])
+    encounters = {}
+    for name, extra in (("shipped", {}), ("wpi", wpi)):
+        events = run_detection(positions, static, apply_overrides(DetectConfig(), {**overrides, **extra})).events
+        encounters[name] = events.filter(pl.col("event_type") == "encounter")
+    assert encounters["wpi"].height >= 50 and encounters["wpi"]["in_port"].all()
+    assert encounters["shipped"].height == encounters["wpi"].height  # the same pairs, only the flag differs
+
+
 def test_solent_fast_craft_whose_sog_agrees_are_not_position_jumps(shared_data):
     path = shared_data / "ais" / "solent-2016-01-12.csv"
     positions, static, _ = read([path])
