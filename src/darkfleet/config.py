@@ -157,6 +157,7 @@ class DraughtConfig:
     vlcc_min_change_m: float = 3.0  # VLCCs report coarse draughts: larger change required
     vlcc_min_length_m: float = 300.0  # VLCC length (~330 m)
     across_gap_h: float = 6.0  # a change spanning a silence this long is flagged across_gap
+    carried_static_lag_h: float = 6.0  # static copied onto position rows by an export (MarineCadastre CSV) may show a new draught this late
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,10 @@ POSITIONS = pa.schema(
     ]
 )
 
+# AIS messages that carry static data themselves. A static row with another (or no) message
+# type was copied from a position row by an export that repeats the last values received.
+STATIC_MESSAGE_TYPES = (5, 19, 24)
+
 STATIC = pa.schema(
     [
         pa.field("mmsi", pa.int64(), nullable=False),

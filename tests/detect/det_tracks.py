@@ -59,6 +59,8 @@ def positions(*frames: pl.DataFrame) -> pa.Table:
     return schema.conform(pl.concat(frames, how="diagonal_relaxed").to_arrow(), schema.POSITIONS)
 
 
-def static_rows(rows: list[dict]) -> pa.Table:
-    """Static reports from dicts (timestamp_utc as datetime)."""
-    return schema.conform(pl.DataFrame(rows).to_arrow(), schema.STATIC)
+def static_rows(rows: list[dict], msg_type: int | None = 5) -> pa.Table:
+    """Static reports from dicts (timestamp_utc as datetime), sent as ``msg_type`` messages (5:
+    class A static and voyage data; 1 or None: values an export copied onto position rows)."""
+    return schema.conform(pl.DataFrame(rows).with_columns(pl.lit(msg_type, pl.Int8).alias("msg_type")).to_arrow(),
+                          schema.STATIC)

@@ -7,8 +7,9 @@ from darkfleet.detect.pipeline import run_detection
 from det_tracks import OFFSHORE, T0, offset, positions, static_rows, track
 
 
-def _scenario(with_draught_change: bool):
-    """Tanker A sails east, goes dark 14 h, meets slow B 40 km ahead, reappears; B loiters, AIS on."""
+def _scenario(with_draught_change: bool, new_draught_after=timedelta(minutes=5), msg_type: int | None = 5):
+    """Tanker A sails east, goes dark 14 h, meets slow B 40 km ahead, reappears (its new draught
+    first reported ``new_draught_after`` that); B loiters, AIS on."""
     a_before = track(1, 3, 12)
     dark_from = T0 + timedelta(hours=3)
     back_at = dark_from + timedelta(hours=14)
@@ -19,9 +20,12 @@ def _scenario(with_draught_change: bool):
     static = static_rows([
         {"mmsi": 1, "timestamp_utc": T0, "draught_m": 11.5, "ship_type": 80, "length_m": 250.0},
         {"mmsi": 1, "timestamp_utc": T0 + timedelta(hours=1), "draught_m": 11.5},
-        {"mmsi": 1, "timestamp_utc": back_at + timedelta(minutes=5), "draught_m": after},
-        {"mmsi": 1, "timestamp_utc": back_at + timedelta(hours=1), "draught_m": after},
-    ])
+        # a late new draught: the reports heard after the gap before it still give the old one
+        *([{"mmsi": 1, "timestamp_utc": back_at + timedelta(minutes=2), "draught_m": 11.5}]
+          if new_draught_after > timedelta(minutes=5) else []),
+        {"mmsi": 1, "timestamp_utc": back_at + new_draught_after, "draught_m": after},
+        {"mmsi": 1, "timestamp_utc": back_at + new_draught_after + timedelta(hours=1), "draught_m": after},
+    ], msg_type=msg_type)
     return run_detection(positions(a_before, a_after, b), static).events
 
 
@@ -37,6 +41,23 @@ def test_gap_with_reachable_loitering_partner_and_cargo_change_is_dark_sts():
     assert details["alongside_h"] >= 2 and details["both_dark"] is False
     # the evidence it rests on is reported too
     assert set(events["event_type"]) >= {"gap", "loitering", "draught_change", "dark_sts"}
+
+
+def test_a_new_draught_shown_late_by_an_export_still_counts_a_static_message_does_not():
+    """Exports such as MarineCadastre CSV repeat the last static values received on every
+    position row: the old draught shown after the gap may be stale. A static message (type 5)
+    with the old draught after the gap says the cargo had not moved."""
+    late = timedelta(hours=3)
+    for msg_type in (1, None):
+        events = _scenario(True, late, msg_type)
+        assert events.filter(pl.col("event_type") == "dark_sts").select("mmsi", "other_mmsi").rows() == [(1, 2)]
+        change = events.filter(pl.col("event_type") == "draught_change")
+        assert [json.loads(d)["across_gap"] for d in change["details"]] == [True]
+    events = _scenario(True, late, 5)
+    assert events.filter(pl.col("event_type") == "dark_sts").height == 0
+    assert [json.loads(d)["across_gap"] for d in events.filter(pl.col("event_type") == "draught_change")["details"]] == [False]
+    # beyond carried_static_lag_h (6 h) the change is as likely what A did after the gap
+    assert _scenario(True, timedelta(hours=8), 1).filter(pl.col("event_type") == "dark_sts").height == 0
 
 
 def test_without_cargo_evidence_no_dark_sts():

@@ -35,8 +35,8 @@ from darkfleet.detect.draught import draught_steps
 from darkfleet.detect.events import details_expr, empty_events, finish_events
 from darkfleet.detect.geo import M_PER_NM, haversine_expr
 from darkfleet.detect.ports_index import PortIndex
+from darkfleet.detect.runs import US_PER_H
 
-US_PER_H = 3_600_000_000
 TANKER_TYPES = (80, 89)  # AIS ship-and-cargo types of tankers (ITU-R M.1371 table 53)
 MAX_PARTNERS_PER_GAP = 20  # best-ranked candidates per gap kept for the one-meeting-each pass
 CANDIDATE_COLUMNS = [

@@ -14,10 +14,11 @@ import numpy as np
 import polars as pl
 from numba import njit
 
+from darkfleet import schema
 from darkfleet.config import DraughtConfig
 from darkfleet.detect.events import details_expr, empty_events, finish_events
 from darkfleet.detect.ports_index import PortIndex
-from darkfleet.detect.runs import hours_between
+from darkfleet.detect.runs import US_PER_H, hours_between
 
 CONFIRM_TOLERANCE_M = 0.05  # AIS draught has 0.1 m resolution
 
@@ -59,10 +60,19 @@ def report_nearest_in_time(positions: pl.DataFrame, steps: pl.DataFrame) -> pl.D
 
 
 def draught_steps(static: pl.DataFrame, config: DraughtConfig) -> pl.DataFrame:
-    """Confirmed draught changes per MMSI (static sorted by mmsi then time)."""
+    """Confirmed draught changes per MMSI (static sorted by mmsi then time): ``start_utc`` ..
+    ``end_utc`` is when the change happened, from the last report of the old draught to the
+    first of the new one.
+
+    Static an export copied onto every position row (no static message type, e.g.
+    MarineCadastre CSV; ``carried``) repeats the last values received, for hours at sea where
+    static messages are rarely heard: there the change may be up to ``carried_static_lag_h``
+    older than its first report, whatever the rows before it say."""
     lengths = static.filter(pl.col("length_m").is_not_null()).group_by("mmsi").agg(pl.col("length_m").last())
+    carried = ~pl.col("msg_type").is_in(schema.STATIC_MESSAGE_TYPES).fill_null(False) if "msg_type" in static.columns \
+        else pl.lit(False)
     reports = (
-        static.select("mmsi", "timestamp_utc", "draught_m")
+        static.select("mmsi", "timestamp_utc", "draught_m", carried.alias("carried"))
         .filter(pl.col("draught_m").is_not_null() & (pl.col("draught_m") > 0))
         .join(lengths, on="mmsi", how="left", maintain_order="left")
     )
@@ -71,10 +81,13 @@ def draught_steps(static: pl.DataFrame, config: DraughtConfig) -> pl.DataFrame:
     threshold = (
         pl.when(pl.col("length_m") >= config.vlcc_min_length_m).then(config.vlcc_min_change_m).otherwise(config.min_change_m)
     )
+    last_old = pl.col("timestamp_utc").shift(1)
+    lag = pl.duration(microseconds=int(config.carried_static_lag_h * US_PER_H))
     return (
         reports.with_columns(
             pl.col("draught_m").shift(1).alias("old_draught_m"),
-            pl.col("timestamp_utc").shift(1).alias("start_utc"),
+            pl.when(pl.col("carried")).then(pl.min_horizontal(last_old, pl.col("timestamp_utc") - lag))
+            .otherwise(last_old).alias("start_utc"),
             same_prev.fill_null(False).alias("_same_prev"),
             (same_next & ((pl.col("draught_m").shift(-1) - pl.col("draught_m")).abs() <= CONFIRM_TOLERANCE_M))
             .fill_null(False)
@@ -85,7 +98,7 @@ def draught_steps(static: pl.DataFrame, config: DraughtConfig) -> pl.DataFrame:
         .filter(pl.col("_same_prev") & pl.col("_confirmed") & (pl.col("change_m").abs() >= pl.col("threshold_m")))
         .select(
             "mmsi", "start_utc", pl.col("timestamp_utc").alias("end_utc"), "old_draught_m", "draught_m", "change_m",
-            "threshold_m",
+            "threshold_m", "carried",
         )
     )
 
@@ -114,8 +127,10 @@ def detect_draught_changes(
         .filter((pl.col("o_s") > pl.col("start_utc")) & (pl.col("o_s") <= pl.col("end_utc")))["_step"]
     )
     long_gaps = gaps.filter(hours_between("start_utc", "end_utc") >= config.across_gap_h)
+    # the silence lies between the two reports; a carried step's start is a bound, not a report:
+    # there the silence only has to end between them
     across = steps.join(long_gaps.select("mmsi", pl.col("start_utc").alias("g_s"), pl.col("end_utc").alias("g_e")), on="mmsi").filter(
-        (pl.col("g_s") >= pl.col("start_utc")) & (pl.col("g_e") <= pl.col("end_utc"))
+        ((pl.col("g_s") >= pl.col("start_utc")) | pl.col("carried")) & pl.col("g_e").is_between("start_utc", "end_utc")
     )["_step"]
     steps = steps.filter(~pl.col("_near_port") & ~pl.col("_step").is_in(visited.implode())).with_columns(
         pl.col("_step").is_in(across.implode()).alias("across_gap")

@@ -16,8 +16,7 @@ from darkfleet.config import GapConfig
 from darkfleet.detect.events import details_expr, finish_events
 from darkfleet.detect.geo import M_PER_NM, haversine_expr
 from darkfleet.detect.ports_index import PortIndex
-
-US_PER_H = 3_600_000_000
+from darkfleet.detect.runs import US_PER_H
 
 
 def find_gaps(positions: pl.DataFrame, min_gap_h: float) -> pl.DataFrame:

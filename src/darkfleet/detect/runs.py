@@ -7,6 +7,8 @@ import numpy as np
 import polars as pl
 from numba import njit
 
+US_PER_H = 3_600_000_000
+
 
 @njit(cache=True, nogil=True)
 def grown(a, n):  # pragma: no cover - numba
@@ -32,4 +34,4 @@ def run_ids(keys: list[str], time_col: str, step_us: int, flag: pl.Expr | None =
 
 
 def hours_between(start: str, end: str) -> pl.Expr:
-    return (pl.col(end) - pl.col(start)).dt.total_microseconds() / 3_600_000_000
+    return (pl.col(end) - pl.col(start)).dt.total_microseconds() / US_PER_H

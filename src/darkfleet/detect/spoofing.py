@@ -21,10 +21,8 @@ from darkfleet.clean.segment import in_order
 from darkfleet.config import SpoofingConfig
 from darkfleet.detect.events import details_expr, empty_events, finish_events
 from darkfleet.detect.geo import M_PER_DEG_LAT, M_PER_NM, bearing_scalar_deg, haversine_expr, haversine_scalar_m
-from darkfleet.detect.runs import grown, hours_between, run_ids
+from darkfleet.detect.runs import US_PER_H, grown, hours_between, run_ids
 from darkfleet.detect.spoof_patterns import Tracks, episode_rows, grid_regular, sog_mismatch
-
-US_PER_H = 3_600_000_000
 
 
 def jump_segments(segments: pl.DataFrame, config: SpoofingConfig) -> pl.DataFrame:
