@@ -7,7 +7,9 @@ import hashlib
 import polars as pl
 
 from darkfleet import schema
+from darkfleet.engine.stage_graph import STAGE_THREADS
 
+HASH_IN_DUCKDB_FROM_EVENTS = 5_000
 EVENT_COLUMNS = ["mmsi", "other_mmsi", "start_utc", "end_utc", "lat", "lon", "confidence", "in_port"]
 
 
@@ -24,9 +26,10 @@ def details_expr(**evidence: pl.Expr | str | float | int | bool | None) -> pl.Ex
     return pl.struct(parts).struct.json_encode().alias("details")
 
 
-def event_ids(frame: pl.DataFrame, event_type: str, digest: str) -> list[str]:
+def event_ids(frame: pl.DataFrame, event_type: str, digest: str) -> pl.Series:
     """Hash of (type, vessel, partner, start, config digest, details kind): same input and config,
-    same id. One hash per event, not per position, so a Python comprehension is fine here."""
+    same id. One hash per event, not per position: hashlib below a few thousand events, DuckDB's
+    sha1 (the same digest, outside the GIL, ~4x faster) above, where a connection's ~20 ms pays."""
     keys = frame.select(
         pl.concat_str(
             [
@@ -38,9 +41,18 @@ def event_ids(frame: pl.DataFrame, event_type: str, digest: str) -> list[str]:
                 _details_key(frame["details"], "kind") + _details_key(frame["details"], "field"),
             ],
             separator="|",
-        )
-    ).to_series()
-    return [f"{event_type[:3]}-{hashlib.sha1(k.encode()).hexdigest()[:16]}" for k in keys]
+        ).alias("key")
+    )
+    prefix = f"{event_type[:3]}-"
+    if keys.height < HASH_IN_DUCKDB_FROM_EVENTS:
+        return pl.Series("event_id", [f"{prefix}{hashlib.sha1(k.encode()).hexdigest()[:16]}" for k in keys["key"]],
+                         dtype=pl.String)
+    import duckdb
+
+    with duckdb.connect(config={"threads": STAGE_THREADS}) as con:
+        con.register("keys", keys.to_arrow())
+        ids = con.sql("SELECT $prefix || sha1(key)[1:16] AS event_id FROM keys", params={"prefix": prefix}).arrow()
+    return pl.from_arrow(ids)["event_id"]  # type: ignore[index]
 
 
 def _details_key(details: pl.Series, key: str) -> pl.Expr:
@@ -63,6 +75,6 @@ def finish_events(frame: pl.DataFrame, event_type: str, digest: str) -> pl.DataF
         pl.col("confidence").cast(pl.Float64).clip(0.0, 1.0),
         pl.col("in_port").cast(pl.Boolean).fill_null(False),
     )
-    frame = frame.with_columns(pl.Series("event_id", event_ids(frame, event_type, digest), dtype=pl.String))
+    frame = frame.with_columns(event_ids(frame, event_type, digest))
     out = frame.select([f.name for f in schema.EVENTS]).sort(["start_utc", "mmsi", "event_id"])
     return pl.from_arrow(schema.conform(out.to_arrow(), schema.EVENTS))  # type: ignore[return-value]
