@@ -31,6 +31,8 @@ def test_public_names_are_pinned():
             "SimResult",
             "run_detection",
             "DetectResult",
+            "run_detection_partitioned",
+            "evaluate_frames",
             "DetectConfig",
             "load_config",
             "get_engine",
@@ -103,7 +105,9 @@ def test_the_python_api_example_in_the_docs_runs(tmp_path):
     example = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     done = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "risk_score" in done.stdout and "dark_sts" in done.stdout
+    assert "risk_score" in done.stdout and "dark_sts" in done.stdout and "precision" in done.stdout
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {
+        "events.parquet", "events.geojson", "events.csv", "segments.parquet", "summary.json"}
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "window.DARKFLEET_DATA" in html
 

@@ -34,6 +34,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "SimResult": ("darkfleet.simulate", None),
     "run_detection": ("darkfleet.detect", None),
     "DetectResult": ("darkfleet.detect", None),
+    "run_detection_partitioned": ("darkfleet.detect", None),
+    "evaluate_frames": ("darkfleet.detect", None),
     "DetectConfig": ("darkfleet.config", None),
     "load_config": ("darkfleet.config", None),
     "get_engine": ("darkfleet.engine.factory", None),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DetectResult", "evaluate_frames", "run_detection"]
+__all__ = ["DetectResult", "evaluate_frames", "run_detection", "run_detection_partitioned"]
 
 
 def __getattr__(name: str) -> Any:
@@ -16,6 +16,10 @@ def __getattr__(name: str) -> Any:
         from darkfleet.detect import pipeline
 
         return getattr(pipeline, name)
+    if name == "run_detection_partitioned":
+        from darkfleet.detect.partitioned import run_detection_partitioned
+
+        return run_detection_partitioned
     if name == "evaluate_frames":
         from darkfleet.detect.evaluate import evaluate_frames
 

@@ -66,7 +66,6 @@ def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_pa
     from darkfleet import schema
     from darkfleet.config import load_config
     from darkfleet.detect.inputs import RunPlan, detect_inputs
-    from darkfleet.detect.output import write_outputs
     from darkfleet.detect.incremental import record_state, run_since
     from darkfleet.engine.factory import close_engine, engine_options, get_engine
 
@@ -94,8 +93,8 @@ def detect(inputs: tuple[str, ...], out_dir: str, db_path: str | None, config_pa
                 frames = (result.events, run.positions, run.static)
         finally:
             close_engine(engine)
-        summary = {**result.summary, "read": read_summary, "preset": preset}
-        write_outputs(out_dir, result.events, result.segments, summary)
+        result.summary = summary = {**result.summary, "read": read_summary, "preset": preset}
+        result.write(out_dir)
         if db_path:
             from darkfleet.store import Store
 

@@ -106,6 +106,9 @@ def _read(path: Path, arrow_schema) -> pl.DataFrame:
 
 
 def evaluate_frames(truth: pl.DataFrame, events: pl.DataFrame, benign: pl.DataFrame | None = None) -> dict[str, Any]:
+    """What ``darkfleet evaluate`` prints, as a dict: per event type of the simulator's
+    ``truth`` (``schema.TRUTH``) precision, recall, F1 and timing errors of ``events``; with
+    ``benign`` (the look-alikes), the alerts that fell on them. :func:`format_report` renders it."""
     report: dict[str, Any] = {"types": score(truth, events)}
     if benign is not None:
         # a detection that matches the truth is not a false alarm, even on a look-alike's vessel

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -50,6 +51,13 @@ class DetectResult:
 
     def events_table(self) -> pa.Table:
         return schema.conform(self.events.to_arrow(), schema.EVENTS)
+
+    def write(self, out_dir: str | Path) -> dict[str, Path]:
+        """Write what ``darkfleet detect --out DIR`` writes of detection: events (Parquet,
+        GeoJSON, CSV), segments and ``summary.json``; returns the paths by file name."""
+        from darkfleet.detect.output import write_outputs
+
+        return write_outputs(out_dir, self.events, self.segments, self.summary)
 
 
 @dataclass
