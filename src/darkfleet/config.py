@@ -201,6 +201,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
 
 _NON_NEGATIVE_SUFFIXES = ("_m", "_kn", "_h", "_deg", "_s", "_min", "_points", "_reports", "_segments", "_fraction")
 # zero is impossible too: durations, radii, cell sizes and speed limits (stages divide by them)
+_ZERO_MEANS_OFF = ("merge_gap_h", "carried_static_lag_h")  # durations where 0 turns a behaviour off
 _POSITIVE_SUFFIXES = ("_h", "_min", "_radius_m", "_cell_deg", "_quantum_deg", "max_speed_kn")
 _SHARE_SUFFIXES = ("_fraction", "_coincidence")  # shares and intersections over union: 0-1
 
@@ -229,8 +230,10 @@ def _check(section: str, key: str, value: Any, expected: Any, origin: str | None
         raise refuse(f"must be a number, got {value!r}")
     if key.endswith(_NON_NEGATIVE_SUFFIXES) and value < 0:
         raise refuse(f"cannot be negative ({value})")
-    if key.endswith(_POSITIVE_SUFFIXES) and value == 0 and not key.endswith("merge_gap_h"):
+    if key.endswith(_POSITIVE_SUFFIXES) and value == 0 and not key.endswith(_ZERO_MEANS_OFF):
         raise refuse("must be positive")
+    if key.endswith("_diff_deg") and value > 180:
+        raise refuse(f"is an angle between two headings: at most 180 ({value})")
     if key.endswith(_SHARE_SUFFIXES) and not 0 <= value <= 1:
         raise refuse(f"must be between 0 and 1 ({value})")
     if key.endswith("_spread") and value < 1:

@@ -33,6 +33,8 @@ def test_toml_overrides_and_presets(tmp_path):
         ("[spoofing]\ngrid_min_dt_spread = 0.5\n", "spoofing.grid_min_dt_spread"),
         ("[dark_sts]\nmin_coincidence = 2\n", "dark_sts.min_coincidence"),
         ("[identity_change]\nfields = ['name', 'nmae']\n", "identity_change.fields"),
+        ("[encounter]\nmax_heading_diff_deg = 400\n", "encounter.max_heading_diff_deg"),
+        ("[draught_change]\ncarried_static_lag_h = -1\n", "draught_change.carried_static_lag_h"),
     ],
 )
 def test_unknown_keys_and_impossible_values_are_refused_by_name(tmp_path, text, key):
@@ -42,6 +44,13 @@ def test_unknown_keys_and_impossible_values_are_refused_by_name(tmp_path, text, 
         load_config(path)
     assert info.value.context["key"] == key
     assert key in str(info.value) and str(path) in str(info.value)
+
+
+def test_zero_turns_off_a_tolerance_where_that_means_something(tmp_path):
+    path = tmp_path / "off.toml"
+    path.write_text("[draught_change]\ncarried_static_lag_h = 0\n[encounter]\nmax_heading_diff_deg = 180\n")
+    config = load_config(path)
+    assert config.draught_change.carried_static_lag_h == 0 and config.encounter.max_heading_diff_deg == 180
 
 
 def test_broken_toml_and_unknown_preset(tmp_path):
