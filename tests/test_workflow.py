@@ -50,3 +50,5 @@ def test_run_on_the_real_shared_data(tmp_path, shared_data):
     assert events["event_type"].is_in(["gap", "port_visit", "spoofing", "identity_change", "loitering",
                                         "encounter", "dark_sts", "draught_change"]).all()
     assert vessels["mmsi"].n_unique() == vessels.height
+    # the official port list of the data folder joins the packaged one (which lacks Portsmouth)
+    assert "nga-world-port-index-pub150.csv" in (out / "detect.toml").read_text()

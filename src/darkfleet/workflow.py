@@ -7,6 +7,7 @@ generated scenario, so a fresh clone shows the whole system working.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -19,17 +20,35 @@ REAL_LISTS = (
 )
 
 
+# Official ports (NGA World Port Index, public domain) put the in-port flag of real traffic right
+# where the packaged UN/LOCODE list has holes (it lacks Portsmouth, UK). GFW's named anchorages are
+# left out: they are wherever vessels stop, STS hubs included, so they would call transfers "in port".
+REAL_PORTS = ("ports/nga-world-port-index-pub150.csv",)
+
+
 def default_data_dir() -> Path:
     """``../shared/data`` next to the working directory (the repository root in the README)."""
     return Path.cwd().parent / "shared" / "data"
 
 
-def _real_inputs(data_dir: Path) -> tuple[list[Path], list[Path]] | None:
+def _real_inputs(data_dir: Path) -> tuple[list[Path], list[Path], list[Path]] | None:
+    """(AIS folders, sanctions lists, extra port files) of a reference data folder, if it has AIS."""
     ais = data_dir / "ais"
     if not ais.is_dir():
         return None
-    lists = [data_dir / rel for rel in REAL_LISTS if (data_dir / rel).exists()]
-    return [ais], lists
+    found = [[data_dir / rel for rel in names if (data_dir / rel).exists()] for names in (REAL_LISTS, REAL_PORTS)]
+    return [ais], found[0], found[1]
+
+
+def _ports_config(out: Path, ports: list[Path]) -> str | None:
+    """A detect config file loading ``ports`` besides the packaged list (kept in the output
+    folder, so the run can be repeated), or None without extra ports."""
+    if not ports:
+        return None
+    path = out / "detect.toml"
+    files = ", ".join(json.dumps(str(p.resolve())) for p in ports)  # a JSON string is a TOML basic string
+    path.write_text(f"[ports]\nextra_files = [{files}]\n", encoding="utf-8")
+    return str(path)
 
 
 def _scenario_inputs(ctx: click.Context, out: Path, seed: int) -> tuple[list[Path], list[Path]]:
@@ -68,7 +87,7 @@ def run(ctx: click.Context, out_dir: str, data_dir: Path | None, force_simulate:
     out.mkdir(parents=True, exist_ok=True)
     db = out / "fleet.duckdb"
     found = None if force_simulate else _real_inputs(data_dir or default_data_dir())
-    inputs, lists = found if found else _scenario_inputs(ctx, out, seed)
+    inputs, lists, ports = found if found else (*_scenario_inputs(ctx, out, seed), [])
     click.echo(f"[1/3] ingest {', '.join(map(str, inputs))} -> {db}", err=True)
     ctx.invoke(ingest, inputs=tuple(map(str, inputs)), db_path=str(db), fmt="auto", columns=None,
                assume_time=None, strict=False, summary_path=None)
@@ -78,7 +97,9 @@ def run(ctx: click.Context, out_dir: str, data_dir: Path | None, force_simulate:
     else:
         click.echo("[2/3] no sanctions lists found: scoring behaviour only", err=True)
     # detect scores, screens against the stored lists and writes the report: one code path for both commands
-    click.echo("[3/3] detect, screen and score, report", err=True)
-    ctx.invoke(detect, inputs=(), out_dir=str(out), db_path=str(db), config_path=None, preset="default",
+    config_path = _ports_config(out, ports)
+    with_ports = f" (ports also from {', '.join(p.name for p in ports)}: {config_path})" if ports else ""
+    click.echo(f"[3/3] detect, screen and score, report{with_ports}", err=True)
+    ctx.invoke(detect, inputs=(), out_dir=str(out), db_path=str(db), config_path=config_path, preset="default",
                engine_name="embedded", scheduler=None, workers=2, since=None)
     click.echo(f"done: open {out / 'report.html'}")
