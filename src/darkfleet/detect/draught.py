@@ -69,8 +69,10 @@ def draught_steps(static: pl.DataFrame, config: DraughtConfig) -> pl.DataFrame:
     static messages are rarely heard: there the change may be up to ``carried_static_lag_h``
     older than its first report, whatever the rows before it say."""
     lengths = static.filter(pl.col("length_m").is_not_null()).group_by("mmsi").agg(pl.col("length_m").last())
-    carried = ~pl.col("msg_type").is_in(schema.STATIC_MESSAGE_TYPES).fill_null(False) if "msg_type" in static.columns \
+    carried = (
+        ~pl.col("msg_type").is_in(schema.STATIC_MESSAGE_TYPES).fill_null(False) if "msg_type" in static.columns
         else pl.lit(False)
+    )
     reports = (
         static.select("mmsi", "timestamp_utc", "draught_m", carried.alias("carried"))
         .filter(pl.col("draught_m").is_not_null() & (pl.col("draught_m") > 0))

@@ -29,7 +29,7 @@ def vessel_stages(positions, static, config: DetectConfig, engine: Engine, ports
     "clean") finds the silences draught changes read: gap events in memory, bare gaps per
     MMSI range (their reception evidence needs every vessel). Only the chain calls ``engine``,
     one stage after another, so an engine never serves two stages at once; cleaning, which
-    runs before the graph can overlap anything, uses ``threads`` itself."""
+    every stage but the static one waits for, splits its own work over ``threads``."""
     radius = config.ports.in_port_radius_m
 
     def segment(clean, static_frame):
