@@ -77,6 +77,13 @@ def test_bad_parameters_are_422_naming_the_parameter(client, params, parameter):
     assert body["error"] == "InputError" and body["status"] == 422 and body["message"]
 
 
+def test_malformed_bbox_message_states_the_format_as_docs_api_md_shows(client):
+    for bbox in ("1,2,3", "1,2,3,x", "1,2,3,4,5"):
+        body = client.get("/api/events", params={"bbox": bbox}).json()
+        assert body == {"error": "InputError", "message": "bbox must be 4 numbers: min_lon,min_lat,max_lon,max_lat",
+                        "status": 422, "parameter": "bbox"}
+
+
 def test_vessels_ranked_by_risk_and_search(client):
     items = client.get("/api/vessels", params={"sort": "risk", "limit": 3}).json()["items"]
     assert [v["mmsi"] for v in items] == [DARK, PARTNER, 538001234]

@@ -26,11 +26,13 @@ from darkfleet.serve.cache import ResponseCache
 from darkfleet.serve.event_index import EventIndex
 from darkfleet.serve.vessel_index import VesselIndex
 from darkfleet.schema import EventType
-from darkfleet.serve.params import MAX_TRACK_SPAN, check_range, decode_cursor, parse_bbox, parse_time
+from darkfleet.serve.params import (BBOX_FORMAT_MESSAGE, MAX_TRACK_SPAN, check_range, decode_cursor, parse_bbox,
+                                    parse_time)
 
 MAX_PAGE = 1000
 _NUMBER = r"-?[0-9]+(\.[0-9]+)?"
 BBOX_PATTERN = rf"^{_NUMBER}(,{_NUMBER}){{3}}$"
+_PATTERN_MESSAGES = {"bbox": BBOX_FORMAT_MESSAGE}
 MAX_TRACK_POINTS = 20_000
 MAX_VESSEL_EVENTS = 1000  # events listed in a vessel detail
 QUERY_MEMORY_LIMIT = "256MB"
@@ -65,6 +67,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         loc = first["loc"]
         # loc is ("query", name[, index]) for query values; name the parameter, not the list index
         parameter = str(loc[1] if len(loc) > 1 and loc[0] in ("query", "path") else loc[-1])
+        if first.get("type") == "string_pattern_mismatch" and parameter in _PATTERN_MESSAGES:
+            # the OpenAPI pattern keeps schema-driven clients valid; people need the format, not the regex
+            return _error_response(InputError(_PATTERN_MESSAGES[parameter], parameter=parameter))
         return _error_response(InputError(f"{parameter}: {first['msg']}", parameter=parameter))
 
     @app.exception_handler(StarletteHTTPException)

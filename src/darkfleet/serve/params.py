@@ -47,6 +47,9 @@ class BBox:
         return self.lon_min_deg > self.lon_max_deg
 
 
+BBOX_FORMAT_MESSAGE = "bbox must be 4 numbers: min_lon,min_lat,max_lon,max_lat"
+
+
 def parse_bbox(value: str | None) -> BBox | None:
     """``min_lon,min_lat,max_lon,max_lat`` in degrees; min_lon > max_lon crosses the antimeridian."""
     if value is None or value == "":
@@ -55,7 +58,7 @@ def parse_bbox(value: str | None) -> BBox | None:
     try:
         lon0, lat0, lon1, lat1 = (float(p) for p in parts)
     except ValueError as exc:
-        raise InputError("bbox must be 4 numbers: min_lon,min_lat,max_lon,max_lat", parameter="bbox") from exc
+        raise InputError(BBOX_FORMAT_MESSAGE, parameter="bbox") from exc
     if not all(-180 <= v <= 180 for v in (lon0, lon1)) or not all(-90 <= v <= 90 for v in (lat0, lat1)):
         raise InputError("bbox out of range: lon in [-180, 180], lat in [-90, 90]", parameter="bbox")
     if lat0 > lat1:
