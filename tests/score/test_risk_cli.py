@@ -30,7 +30,7 @@ def _store(db):
 
 def test_score_writes_vessels_table_and_parquet(tmp_path, shared_data):
     lists_dir = shared_data / "sanctions"
-    db, out = tmp_path / "f.duckdb", tmp_path / "vessels.parquet"
+    db, out = tmp_path / "f.duckdb", tmp_path / "out" / "vessels.parquet"  # a folder not made yet
     _store(db)
     runner = CliRunner()
     updated = runner.invoke(cli, ["lists", "update", "--db", str(db), "--from", str(lists_dir / "ofac-sdn-xml-2026-sample.xml")])

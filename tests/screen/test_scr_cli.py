@@ -42,7 +42,7 @@ def test_screen_vessels_file_reports_list_version(tmp_path, lists_dir):
     _update(db, lists_dir / "ofac-sdn-xml-2026-sample.xml")
     vessels = tmp_path / "vessels.parquet"
     pl.DataFrame({"mmsi": [111, 222], "imo": [9187629, 9074729], "name": ["ARTAVIL", "HARMLESS"]}).write_parquet(vessels)
-    out = tmp_path / "matches.csv"
+    out = tmp_path / "hits" / "matches.csv"  # a folder not made yet
     result = _run("screen", "--vessels", str(vessels), "--db", str(db), "--out", str(out))
     assert result.exit_code == 0
     written = pl.read_csv(out)

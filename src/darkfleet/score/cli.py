@@ -45,6 +45,7 @@ def score_command(db: Path, vessels_file: Path | None, events_file: Path | None,
     if matches is None:
         click.echo("darkfleet: warning: no sanctions lists stored: scoring behaviour only", err=True)
     if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)  # like detect --out and report --out
         pl.from_arrow(table).write_parquet(out)
     for row in pl.from_arrow(table).head(top).iter_rows(named=True):
         click.echo(f"{row['mmsi']}\t{row['risk_score']:.0f}\t{row['name'] or ''}\t{row['flag'] or ''}")

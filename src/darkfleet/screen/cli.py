@@ -136,6 +136,8 @@ def screen_command(db: Path | None, vessels_file: Path | None, list_files: tuple
 
 def _write(matches: pl.DataFrame, out: Path) -> None:
     suffix = out.suffix.lower()
+    if suffix in (".parquet", ".csv", ".json"):
+        out.parent.mkdir(parents=True, exist_ok=True)  # like detect --out and report --out
     if suffix == ".parquet":
         matches.write_parquet(out)
     elif suffix == ".csv":
