@@ -112,6 +112,7 @@ def test_info_reports_rows_vessels_span_and_sources(tmp_path):
     assert info["sources"][0]["positions"] == 2 and info["sources"][0]["counts"]["lines_read"] == 3
     table = run_cli("info", "--db", db)
     assert table.returncode == 0 and "positions" in table.stdout
+    assert str(path) in table.stdout  # piped: the source's name on one line, not folded into a narrow column
 
 
 def test_info_on_missing_db_is_an_error(tmp_path):

@@ -47,6 +47,9 @@ def render_overview(overview: dict[str, Any]) -> None:
     from rich.table import Table
 
     console = Console()
+    if not console.is_terminal:
+        # piped or logged, nothing wraps the lines: rich's 80-column guess would squeeze the source names out
+        console = Console(width=max(console.width, 160))
     summary = Table(title=f"darkfleet store {overview['db']}", show_header=False)
     summary.add_column("what")
     summary.add_column("value", justify="right")
