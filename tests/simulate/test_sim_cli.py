@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -17,6 +18,27 @@ def test_help_has_an_example(capsys):
         assert exc.code == 0
     out = capsys.readouterr().out
     assert "Example:" in out and "darkfleet simulate --preset tiny --out demo" in out
+
+
+def test_help_examples_run_and_the_store_gets_static_reports(tmp_path, capsys, monkeypatch):
+    # the examples a user copies from --help; 12 h keeps them short (same code paths as the presets' lengths)
+    try:
+        main(["simulate", "--help"])
+    except SystemExit:
+        pass
+    help_text = capsys.readouterr().out
+    examples = [line.split() for line in help_text.splitlines() if line.strip().startswith("darkfleet ")]
+    assert len(examples) >= 3
+    monkeypatch.chdir(tmp_path)
+    for words in examples:
+        args = words[1:] + (["--hours", "12"] if words[1] == "simulate" else [])
+        try:
+            main(args)
+        except SystemExit as exc:
+            assert exc.code in (0, None), " ".join(words)
+    with duckdb.connect("demo.duckdb", read_only=True) as con:
+        n_static = con.execute("SELECT count(*) FROM static").fetchall()[0][0]
+    assert n_static > 0  # identity and draught detectors need them
 
 
 def test_writes_every_output(tmp_path, capsys):

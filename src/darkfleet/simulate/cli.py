@@ -45,7 +45,7 @@ def simulate_command(preset: str, seed: int, vessels: int | None, hours: float |
     Example:
       darkfleet simulate --preset tiny --out demo
       darkfleet simulate --preset regional --seed 7 --format nmea --out regional-nmea
-      darkfleet ingest demo/positions --db demo.duckdb
+      darkfleet ingest demo/positions demo/static --db demo.duckdb
     """
     from darkfleet.simulate.writers import write
 
