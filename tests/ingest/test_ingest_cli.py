@@ -115,6 +115,15 @@ def test_info_reports_rows_vessels_span_and_sources(tmp_path):
     assert str(path) in table.stdout  # piped: the source's name on one line, not folded into a narrow column
 
 
+def test_ingest_creates_the_store_in_a_new_folder(tmp_path):
+    path = tmp_path / "good.csv"
+    path.write_text(GOOD)
+    db = tmp_path / "stores" / "new.duckdb"
+    result = run_cli("ingest", path, "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert query(db, "SELECT count(*) FROM positions") == [(2,)]
+
+
 def test_info_on_missing_db_is_an_error(tmp_path):
     result = run_cli("info", "--db", tmp_path / "none.duckdb")
     assert result.returncode != 0 and "run 'darkfleet ingest' first" in result.stderr

@@ -60,6 +60,8 @@ class Store:
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise StoreError("database does not exist: run 'darkfleet ingest' first", path=self.path)
+        if not read_only and str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)  # "created if absent", like every --out folder
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
             self.con.execute("SET TimeZone = 'UTC'")
