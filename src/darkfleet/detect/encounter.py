@@ -37,13 +37,21 @@ def close_pairs(grid: pl.DataFrame, max_distance_m: float) -> pl.DataFrame:
     a, b, distance_m = close_row_pairs(lat, lon, grid["timestamp_utc"].dt.epoch("us").to_numpy(), mmsi, max_distance_m)
     speed = grid["speed_kn"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     course = grid.select(pl.coalesce("heading_deg", "cog_deg").cast(pl.Float64).fill_null(np.nan)).to_series().to_numpy()
-    columns = _pair_columns(a, b, np.asarray(mmsi, dtype=np.int64), lat, lon, speed, course)
-    names = ["mmsi", "other_mmsi", "lat", "lon", "speed_a_kn", "speed_b_kn", "heading_diff_deg"]
+    mmsi_a, mmsi_b, mid_lat, mid_lon, speed_a, speed_b, heading_diff = _pair_columns(
+        a, b, np.asarray(mmsi, dtype=np.int64), lat, lon, speed, course)
     return pl.DataFrame(
-        [grid["timestamp_utc"].gather(a), *(pl.Series(n, c) for n, c in zip(names[:2], columns[:2])),
-         pl.Series("distance_m", distance_m), *(pl.Series(n, c) for n, c in zip(names[2:4], columns[2:4])),
-         # NaN stood for unknown in the arrays; Polars' medians skip nulls
-         *(pl.Series(n, c, nan_to_null=True) for n, c in zip(names[4:], columns[4:]))],
+        [
+            grid["timestamp_utc"].gather(a),
+            pl.Series("mmsi", mmsi_a),
+            pl.Series("other_mmsi", mmsi_b),
+            pl.Series("distance_m", distance_m),
+            pl.Series("lat", mid_lat),
+            pl.Series("lon", mid_lon),
+            # NaN stood for unknown in the arrays; Polars' medians skip nulls
+            pl.Series("speed_a_kn", speed_a, nan_to_null=True),
+            pl.Series("speed_b_kn", speed_b, nan_to_null=True),
+            pl.Series("heading_diff_deg", heading_diff, nan_to_null=True),
+        ],
         schema=PAIR_SCHEMA,
     )
 
